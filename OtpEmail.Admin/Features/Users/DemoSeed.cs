@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore;
+using OtpEmail.Admin.Features.Audit;
+using OtpEmail.Admin.Infrastructure.Auth;
+using OtpEmail.Admin.Infrastructure.Data;
+
+namespace OtpEmail.Admin.Features.Users;
+
+/// <summary>
+/// Development demo data: on the first start with an empty database, the organizations Acme and
+/// Globex (fixed ids) with a few dozen users each.
+/// </summary>
+public static class DemoSeed
+{
+    public const long AcmeId = 300_000_000_000_000_001;
+    public const long GlobexId = 300_000_000_000_000_002;
+
+    private static readonly string[] GivenNames =
+    [
+        "Minnie", "Mickey", "Donald", "Daisy", "Goofy", "Pluto", "Scrooge", "Ludwig", "Clarabelle", "Horace",
+        "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Linus", "Ken", "Dennis",
+        "Frances", "Radia", "Tim", "Hedy", "Katherine", "John", "Niklaus", "Leslie", "Shafi", "Yukihiro",
+    ];
+
+    private static readonly string[] FamilyNames =
+    [
+        "Mouse", "Mouse", "Duck", "Duck", "Goof", "Pup", "McDuck", "Von Drake", "Cow", "Horsecollar",
+        "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Torvalds", "Thompson", "Ritchie",
+        "Allen", "Perlman", "Berners-Lee", "Lamarr", "Johnson", "McCarthy", "Wirth", "Lamport", "Goldwasser", "Matsumoto",
+    ];
+
+    public static async Task SeedAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var dbs = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var ids = services.GetRequiredService<IdGenerator>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        if (await db.Organizations.AnyAsync(cancellationToken))
+        {
+            return;
+        }
+
+        var seeder = new Caller("system:demo-seed", null, new HashSet<string>(), null);
+        foreach (var (orgId, orgName, domain) in new[] { (AcmeId, "Acme", "acme.test"), (GlobexId, "Globex", "globex.test") })
+        {
+            db.Organizations.Add(new Organization { Id = orgId, Name = orgName });
+            for (var i = 0; i < GivenNames.Length; i++)
+            {
+                var username = $"{GivenNames[i]}.{FamilyNames[i]}".ToLowerInvariant().Replace(' ', '-');
+                var user = new User
+                {
+                    Id = ids.Next(),
+                    OrganizationId = orgId,
+                    Username = username,
+                    GivenName = GivenNames[i],
+                    FamilyName = FamilyNames[i],
+                    DisplayName = $"{GivenNames[i]} {FamilyNames[i]}",
+                    Email = $"{username}@{domain}",
+                    EmailVerified = i % 3 != 0,
+                };
+                db.Users.Add(user);
+                UserEvents.Append(db, user, UserEventTypes.UserCreated, seeder, new { user.Username, user.Email }, now);
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,40 @@
+using OtpEmail.Admin.Features.OtpEmail;
+
+namespace OtpEmail.Admin.Features.Users;
+
+public enum UserState
+{
+    Active = 1,
+    Inactive = 2,
+    Deleted = 3,
+}
+
+public sealed class User
+{
+    /// <summary>An 18-digit time-ordered id; also the row id the search index points at.</summary>
+    public long Id { get; set; }
+
+    public long OrganizationId { get; set; }
+
+    public required string Username { get; set; }
+
+    public required string GivenName { get; set; }
+
+    public required string FamilyName { get; set; }
+
+    public required string DisplayName { get; set; }
+
+    public required string Email { get; set; }
+
+    public bool EmailVerified { get; set; }
+
+    public UserState State { get; set; } = UserState.Active;
+
+    /// <summary>Sequence of the user's last event; events count per user from 1.</summary>
+    public long Sequence { get; set; }
+
+    /// <summary>Time of the user's last event.</summary>
+    public DateTimeOffset ChangeDate { get; set; }
+
+    public List<OtpEmailAuthenticator> OtpEmails { get; set; } = [];
+}

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using OtpEmail.Admin.Infrastructure.Auth;
+using OtpEmail.Admin.Infrastructure.Errors;
+
+namespace OtpEmail.Admin.Features.Users;
+
+/// <summary>The JSON door of the v3alpha user operations: translation only.</summary>
+[ApiController]
+[Route("v3alpha/users")]
+[Authorize(Policy = AuthPolicies.ApiCaller)]
+[Produces("application/json")]
+[RequestSizeLimit(ApiLimits.MaxBodyBytes)]
+public sealed class UsersController(UserService service, CallerFactory callers) : ControllerBase
+{
+    [HttpPost]
+    [Consumes("application/json")]
+    public async Task<IActionResult> Create(CreateUserRequest request, CancellationToken cancellationToken) =>
+        (await service.CreateAsync(callers.From(User), request, cancellationToken)).ToActionResult();
+
+    [HttpGet("{userId}")]
+    public async Task<IActionResult> Get(string userId, CancellationToken cancellationToken) =>
+        (await service.GetAsync(callers.From(User), userId, cancellationToken)).ToActionResult();
+
+    [HttpPost("_search")]
+    [Consumes("application/json")]
+    public async Task<IActionResult> Search(SearchUsersRequest request, CancellationToken cancellationToken) =>
+        (await service.SearchAsync(callers.From(User), request, cancellationToken)).ToActionResult();
+}

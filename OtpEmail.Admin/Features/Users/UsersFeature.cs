@@ -1,0 +1,19 @@
+namespace OtpEmail.Admin.Features.Users;
+
+public static class UsersFeature
+{
+    public static WebApplicationBuilder AddUsers(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<UserService>();
+        return builder;
+    }
+
+    /// <summary>Demo organizations and users on the first Development start.</summary>
+    public static async Task SeedDemoDataAsync(this WebApplication app)
+    {
+        if (app.Environment.IsDevelopment())
+        {
+            await DemoSeed.SeedAsync(app.Services);
+        }
+    }
+}

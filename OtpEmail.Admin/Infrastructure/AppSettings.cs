@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OtpEmail.Admin.Infrastructure;
+
+/// <summary><c>App:*</c>: settings about the app itself.</summary>
+public sealed class AppSettings
+{
+    public const string Section = "App";
+
+    /// <summary>The origin people reach the app at; default verification links start with it.</summary>
+    [Required(ErrorMessage = "Setting 'App:PublicBaseUrl' is required: the origin people reach the app at, e.g. https://otp.example.com.")]
+    [Url(ErrorMessage = "Setting 'App:PublicBaseUrl' must be an absolute http(s) URL.")]
+    public string PublicBaseUrl { get; set; } = "";
+
+    /// <summary>Where Data Protection keys and the code-hash key live (relative to the content root).</summary>
+    [Required(ErrorMessage = "Setting 'App:KeysDirectory' is required.")]
+    public string KeysDirectory { get; set; } = "App_Data/keys";
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Security.Claims;
+
+namespace OtpEmail.Admin.Infrastructure.Auth;
+
+public static class Permissions
+{
+    public const string UserRead = "user.read";
+    public const string UserWrite = "user.write";
+    public const string UserCredentialWrite = "user.credential.write";
+
+    private static readonly Dictionary<string, string[]> ByRole = new(StringComparer.Ordinal)
+    {
+        ["otp-admin"] = [UserRead, UserWrite, UserCredentialWrite],
+        ["otp-support"] = [UserRead, UserCredentialWrite],
+        ["otp-viewer"] = [UserRead],
+    };
+
+    public static IReadOnlySet<string> ForRoles(IEnumerable<string> roles) =>
+        roles.SelectMany(role => ByRole.GetValueOrDefault(role) ?? []).ToHashSet(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Who is calling, as the application service sees it: the permissions their roles grant (<see cref="Granted"/>) and the
+/// organizations they may act on (<see cref="Organizations"/> null means all of them).
+/// </summary>
+public sealed record Caller(string Subject, string? ClientId, IReadOnlySet<string> Granted, IReadOnlySet<long>? Organizations)
+{
+    public const string OrganizationClaim = "org_id";
+
+    public bool Has(string permission) => Granted.Contains(permission);
+
+    public bool CanActOn(long organizationId) => Organizations is null || Organizations.Contains(organizationId);
+
+    /// <summary>Builds a caller from a validated principal; roles come from <paramref name="roleClaim"/>.</summary>
+    public static Caller FromPrincipal(ClaimsPrincipal principal, string roleClaim)
+    {
+        var subject = principal.FindFirst("sub")?.Value
+            ?? principal.FindFirst(ClaimTypes.NameIdentifier)?.Value
+            ?? throw new InvalidOperationException("The principal has no subject.");
+        var client = principal.FindFirst("client_id")?.Value ?? principal.FindFirst("azp")?.Value;
+        var roles = principal.FindAll(roleClaim).Select(c => c.Value);
+        var orgClaims = principal.FindAll(OrganizationClaim).Select(c => c.Value).ToList();
+
+        // An org_id that is not an id we can read still limits the caller: to nothing, never to all.
+        IReadOnlySet<long>? organizations = orgClaims.Count == 0
+            ? null
+            : orgClaims
+                .Select(value => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
+                .Where(id => id > 0)
+                .ToHashSet();
+        return new Caller(subject, client, Permissions.ForRoles(roles), organizations);
+    }
+}

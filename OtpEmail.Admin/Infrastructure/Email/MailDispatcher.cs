@@ -1,0 +1,189 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using OtpEmail.Admin.Infrastructure.Data;
+
+namespace OtpEmail.Admin.Infrastructure.Email;
+
+/// <summary>
+/// Delivers the outbox: wakes when mail is committed (or every poll interval), sends what is due,
+/// retries transient failures with exponential backoff until the mail expires, and records each
+/// mail as sent or given up with the reason, clearing its protected body either way.
+/// </summary>
+public sealed partial class MailDispatcher(
+    IDbContextFactory<AppDbContext> dbs,
+    DbWriter writer,
+    MailOutbox outbox,
+    IMailTransport transport,
+    IOptions<MailSettings> options,
+    TimeProvider time,
+    ILogger<MailDispatcher> logger) : BackgroundService
+{
+    private readonly MailSettings _settings = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                wait = await DispatchDueAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogDispatchFailed(logger, e);
+                wait = _settings.PollInterval;
+            }
+
+            try
+            {
+                await outbox.WaitAsync(wait, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Sends one batch of due mail; returns how long to wait before the next look.</summary>
+    internal async Task<TimeSpan> DispatchDueAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var due = await db.OutboxMails.AsNoTracking()
+            .Where(m => m.Status == OutboxMailStatus.Pending && m.NextAttemptAt <= now)
+            .OrderBy(m => m.NextAttemptAt)
+            .Take(_settings.BatchSize)
+            .ToListAsync(cancellationToken);
+
+        var stoppedEarly = false;
+        IMailSession? session = null;
+        try
+        {
+            foreach (var mail in due)
+            {
+                if (mail.ExpiresAt <= now || mail.ProtectedBody is null)
+                {
+                    await GiveUpAsync(mail, "expired before it could be delivered");
+                    continue;
+                }
+
+                try
+                {
+                    session ??= await transport.OpenAsync(cancellationToken);
+                    await session.SendAsync(Compose(mail), cancellationToken);
+                    await FinishAsync(mail, OutboxMailStatus.Sent, null);
+                    LogSent(logger, mail.Id, mail.Attempts + 1);
+                }
+                catch (TransientMailException e)
+                {
+                    // The transport is likely down: retry this one later and leave the rest for the next round.
+                    await RetryLaterAsync(mail, e.Message, cancellationToken);
+                    stoppedEarly = true;
+                    break;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    await GiveUpAsync(mail, $"{e.GetType().Name}: {e.Message}");
+                }
+            }
+        }
+        finally
+        {
+            if (session is not null)
+            {
+                await session.DisposeAsync();
+            }
+        }
+
+        if (due.Count == _settings.BatchSize && !stoppedEarly)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var nextDue = await db.OutboxMails.AsNoTracking()
+            .Where(m => m.Status == OutboxMailStatus.Pending)
+            .OrderBy(m => m.NextAttemptAt)
+            .Select(m => (DateTimeOffset?)m.NextAttemptAt)
+            .FirstOrDefaultAsync(cancellationToken);
+        var untilDue = nextDue is { } at ? at - time.GetUtcNow() : _settings.PollInterval;
+        return untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < _settings.PollInterval ? untilDue : _settings.PollInterval;
+    }
+
+    private MimeMessage Compose(OutboxMail mail)
+    {
+        var body = outbox.Unprotect(mail.ProtectedBody!);
+        var from = MailboxAddress.Parse(_settings.From);
+        var message = new MimeMessage
+        {
+            Subject = mail.Subject,
+            MessageId = $"{mail.Id}@{from.Domain}",
+            Body = new BodyBuilder { TextBody = body.Text, HtmlBody = body.Html }.ToMessageBody(),
+        };
+        message.From.Add(from);
+        message.To.Add(new MailboxAddress("", mail.To));
+        return message;
+    }
+
+    private async Task RetryLaterAsync(OutboxMail mail, string reason, CancellationToken cancellationToken)
+    {
+        var attempts = mail.Attempts + 1;
+        var delay = Backoff(attempts);
+        var next = time.GetUtcNow() + delay;
+        LogRetry(logger, mail.Id, attempts, delay, reason);
+        await writer.RunAsync(db => db.OutboxMails
+            .Where(m => m.Id == mail.Id && m.Status == OutboxMailStatus.Pending)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(m => m.Attempts, attempts)
+                .SetProperty(m => m.NextAttemptAt, next)
+                .SetProperty(m => m.LastError, Truncate(reason)), cancellationToken), cancellationToken);
+    }
+
+    private async Task GiveUpAsync(OutboxMail mail, string reason)
+    {
+        LogGivenUp(logger, mail.Id, reason);
+        await FinishAsync(mail, OutboxMailStatus.GivenUp, reason);
+    }
+
+    // Not cancellable: a mail that went out must be recorded as sent.
+    private async Task FinishAsync(OutboxMail mail, OutboxMailStatus status, string? reason)
+    {
+        var now = time.GetUtcNow();
+        DateTimeOffset? sentAt = status == OutboxMailStatus.Sent ? now : null;
+        await writer.RunAsync(db => db.OutboxMails
+            .Where(m => m.Id == mail.Id)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(m => m.Status, status)
+                .SetProperty(m => m.Attempts, mail.Attempts + (status == OutboxMailStatus.Sent ? 1 : 0))
+                .SetProperty(m => m.SentAt, sentAt)
+                .SetProperty(m => m.LastError, Truncate(reason))
+                .SetProperty(m => m.ProtectedBody, (string?)null)), CancellationToken.None);
+    }
+
+    private TimeSpan Backoff(int attempts)
+    {
+        var exponential = _settings.RetryBaseDelay * Math.Pow(2, Math.Min(attempts - 1, 20));
+        var capped = exponential < _settings.RetryMaxDelay ? exponential : _settings.RetryMaxDelay;
+        return capped * (0.8 + (Random.Shared.NextDouble() * 0.4)); // ±20% so retries do not march in step
+    }
+
+    private static string? Truncate(string? text) => text is { Length: > 500 } ? text[..500] : text;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mail {MailId} delivered (attempt {Attempt})")]
+    private static partial void LogSent(ILogger logger, long mailId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mail {MailId} attempt {Attempt} failed; retrying in {Delay}: {Reason}")]
+    private static partial void LogRetry(ILogger logger, long mailId, int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mail {MailId} given up: {Reason}")]
+    private static partial void LogGivenUp(ILogger logger, long mailId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Mail dispatch round failed")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
+using OtpEmail.Admin.Infrastructure.Data;
+
+namespace OtpEmail.Admin.Infrastructure.Email;
+
+/// <summary>
+/// Accepts mail into the outbox as part of the caller's unit of work, with its body encrypted;
+/// wakes the dispatcher once that work is committed.
+/// </summary>
+public sealed class MailOutbox(IDataProtectionProvider dataProtection, IdGenerator ids, TimeProvider time)
+{
+    private const string Purpose = "OtpEmail.Admin.Outbox.v1";
+    private readonly IDataProtector _protector = dataProtection.CreateProtector(Purpose);
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    /// <summary>Adds the mail to <paramref name="db"/>; nothing is sent before it is saved.</summary>
+    public OutboxMail Enqueue(AppDbContext db, string to, string subject, MailBody body, DateTimeOffset expiresAt, long? userId, long? otpEmailId)
+    {
+        var now = time.GetUtcNow();
+        var mail = new OutboxMail
+        {
+            Id = ids.Next(),
+            To = to,
+            Subject = subject,
+            ProtectedBody = _protector.Protect(JsonSerializer.Serialize(body)),
+            CreatedAt = now,
+            NextAttemptAt = now,
+            ExpiresAt = expiresAt,
+            UserId = userId,
+            OtpEmailId = otpEmailId,
+        };
+        db.OutboxMails.Add(mail);
+        return mail;
+    }
+
+    /// <summary>Tells the dispatcher that new mail was committed.</summary>
+    public void Notify()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled; one wake-up covers all pending mail.
+        }
+    }
+
+    internal async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        await _signal.WaitAsync(timeout, cancellationToken);
+
+    internal MailBody Unprotect(string protectedBody) =>
+        JsonSerializer.Deserialize<MailBody>(_protector.Unprotect(protectedBody))
+        ?? throw new InvalidOperationException("Empty mail body.");
+}

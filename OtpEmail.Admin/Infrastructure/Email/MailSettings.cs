@@ -1,0 +1,85 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OtpEmail.Admin.Infrastructure.Email;
+
+public enum MailMode
+{
+    Pickup,
+    Smtp,
+}
+
+public enum SmtpSecurity
+{
+    None,
+    StartTls,
+    SslOnConnect,
+}
+
+/// <summary><c>Mail:*</c>.</summary>
+public sealed class MailSettings : IValidatableObject
+{
+    public const string Section = "Mail";
+
+    public MailMode Mode { get; set; } = MailMode.Pickup;
+
+    /// <summary>Folder for <c>.eml</c> files in Pickup mode, relative to the content root.</summary>
+    public string PickupDirectory { get; set; } = "App_Data/mail";
+
+    [Required]
+    public string From { get; set; } = "no-reply@localhost";
+
+    public SmtpSettings Smtp { get; set; } = new();
+
+    /// <summary>How often the dispatcher looks for due mail when nothing wakes it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First retry delay after a transient failure; doubles each try up to <see cref="RetryMaxDelay"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    [Range(1, 1000)]
+    public int BatchSize { get; set; } = 50;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Features.OtpEmail.EmailAddress.Check(From, "Mail:From") is { } error)
+        {
+            yield return new ValidationResult($"Setting 'Mail:From' is invalid: {error.Message}", [nameof(From)]);
+        }
+
+        if (Mode == MailMode.Pickup && string.IsNullOrWhiteSpace(PickupDirectory))
+        {
+            yield return new ValidationResult("Setting 'Mail:PickupDirectory' is required when 'Mail:Mode' is Pickup.", [nameof(PickupDirectory)]);
+        }
+
+        if (Mode == MailMode.Smtp && string.IsNullOrWhiteSpace(Smtp.Host))
+        {
+            yield return new ValidationResult("Setting 'Mail:Smtp:Host' is required when 'Mail:Mode' is Smtp.", ["Smtp.Host"]);
+        }
+
+        if (Mode == MailMode.Smtp && Smtp.Port is < 1 or > 65535)
+        {
+            yield return new ValidationResult("Setting 'Mail:Smtp:Port' must be 1–65535.", ["Smtp.Port"]);
+        }
+    }
+}
+
+public sealed class SmtpSettings
+{
+    public string? Host { get; set; }
+
+    public int Port { get; set; } = 587;
+
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
+
+    public string? UserName { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>How long one SMTP conversation may take before it counts as a transient failure.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+}

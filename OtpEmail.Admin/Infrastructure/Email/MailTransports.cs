@@ -1,0 +1,118 @@
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace OtpEmail.Admin.Infrastructure.Email;
+
+/// <summary>Where mail goes; one session serves one batch.</summary>
+public interface IMailTransport
+{
+    Task<IMailSession> OpenAsync(CancellationToken cancellationToken);
+}
+
+public interface IMailSession : IAsyncDisposable
+{
+    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>A failure the next attempt may not see (network, 4xx replies, timeouts).</summary>
+public sealed class TransientMailException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>MailKit over SMTP: one connection per batch, TLS as configured, never "when available".</summary>
+public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTransport
+{
+    public Task<IMailSession> OpenAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IMailSession>(new Session(settings.Value.Smtp));
+
+    private sealed class Session(SmtpSettings smtp) : IMailSession
+    {
+        private readonly SmtpClient _client = new() { Timeout = (int)smtp.Timeout.TotalMilliseconds };
+
+        public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        {
+            try
+            {
+                if (!_client.IsConnected)
+                {
+                    var security = smtp.Security switch
+                    {
+                        SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
+                        SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
+                        _ => SecureSocketOptions.None,
+                    };
+                    await _client.ConnectAsync(smtp.Host!, smtp.Port, security, cancellationToken);
+                    if (!string.IsNullOrEmpty(smtp.UserName))
+                    {
+                        await _client.AuthenticateAsync(smtp.UserName, smtp.Password ?? "", cancellationToken);
+                    }
+                }
+
+                await _client.SendAsync(message, cancellationToken);
+            }
+            catch (SmtpCommandException e) when ((int)e.StatusCode >= 500 &&
+                e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted)
+            {
+                throw; // the server refused this mail for good: permanent
+            }
+            catch (Exception e) when (e is SmtpCommandException or SmtpProtocolException or ServiceNotConnectedException
+                or IOException or System.Net.Sockets.SocketException or TimeoutException or SslHandshakeException
+                or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                if (_client.IsConnected)
+                {
+                    await DisconnectQuietlyAsync();
+                }
+
+                throw new TransientMailException($"SMTP {smtp.Host}:{smtp.Port}: {e.GetType().Name}: {e.Message}", e);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await DisconnectQuietlyAsync();
+            _client.Dispose();
+        }
+
+        private async Task DisconnectQuietlyAsync()
+        {
+            try
+            {
+                if (_client.IsConnected)
+                {
+                    await _client.DisconnectAsync(quit: true, CancellationToken.None);
+                }
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or SmtpProtocolException or SmtpCommandException)
+            {
+                // The connection is gone either way.
+            }
+        }
+    }
+}
+
+/// <summary>Writes each mail as an <c>.eml</c> file (written whole, then renamed into place).</summary>
+public sealed class PickupMailTransport(string directory) : IMailTransport
+{
+    public string Directory { get; } = directory;
+
+    public Task<IMailSession> OpenAsync(CancellationToken cancellationToken)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        return Task.FromResult<IMailSession>(new Session(Directory));
+    }
+
+    private sealed class Session(string directory) : IMailSession
+    {
+        public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        {
+            var name = $"{DateTime.UtcNow:yyyyMMdd'T'HHmmss}-{(message.MessageId ?? Guid.NewGuid().ToString("N")).Split('@')[0]}";
+            var temporary = Path.Combine(directory, name + ".tmp");
+            await message.WriteToAsync(temporary, cancellationToken);
+            File.Move(temporary, Path.Combine(directory, name + ".eml"), overwrite: true);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,47 @@
+namespace OtpEmail.Admin.Infrastructure.Email;
+
+public enum OutboxMailStatus
+{
+    Pending = 1,
+    Sent = 2,
+    GivenUp = 3,
+}
+
+/// <summary>
+/// A mail accepted for delivery, written in the same transaction as the change that caused it.
+/// The body is encrypted with ASP.NET Core Data Protection and cleared once sent or given up.
+/// </summary>
+public sealed class OutboxMail
+{
+    public long Id { get; set; }
+
+    public required string To { get; set; }
+
+    public required string Subject { get; set; }
+
+    /// <summary>Protected <see cref="MailBody"/>; null once the mail is sent or given up.</summary>
+    public string? ProtectedBody { get; set; }
+
+    public OutboxMailStatus Status { get; set; } = OutboxMailStatus.Pending;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>After this the mail is no use (its code expired) and is given up.</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    public int Attempts { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>What the mail is about, for people reading the outbox (e.g. the authenticator id).</summary>
+    public long? UserId { get; set; }
+
+    public long? OtpEmailId { get; set; }
+}
+
+/// <summary>The secret-bearing part of a mail, stored only in protected form.</summary>
+public sealed record MailBody(string Text, string Html);

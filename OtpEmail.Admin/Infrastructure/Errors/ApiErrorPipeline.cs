@@ -1,0 +1,106 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace OtpEmail.Admin.Infrastructure.Errors;
+
+/// <summary>
+/// One error pipeline for the JSON door: model-binding failures, bare status codes (404, 405, 415,
+/// 413) and unhandled exceptions all become the contract's gRPC-status body; never ProblemDetails,
+/// HTML or a stack trace.
+/// </summary>
+public static partial class ApiErrorPipeline
+{
+    public static IServiceCollection AddApiErrors(this IServiceCollection services)
+    {
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Configure<ApiBehaviorOptions>(options =>
+        {
+            options.SuppressMapClientErrors = true;
+            options.InvalidModelStateResponseFactory = context =>
+            {
+                // JSON errors carry a "$…" path; a bare parameter name means the body was missing.
+                var (key, entry) = context.ModelState
+                    .Where(pair => pair.Value?.Errors.Count > 0)
+                    .OrderBy(pair => pair.Key.StartsWith('$') ? 0 : 1)
+                    .Select(pair => (pair.Key, pair.Value!))
+                    .First();
+                var message = key.StartsWith('$')
+                    ? $"invalid JSON at {(key == "$" ? "the top level" : key.TrimStart('$', '.'))}: {Clean(entry.Errors[0].ErrorMessage)}"
+                    : "a JSON request body is required";
+                var error = OtpError.Invalid("API-BODY-INVALID", $"Malformed request: {message}");
+                return new ErrorActionResult(error);
+            };
+        });
+        return services;
+    }
+
+    /// <summary>Turns bodiless error statuses on JSON routes into the contract body.</summary>
+    public static IApplicationBuilder UseApiStatusCodes(this IApplicationBuilder app) =>
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (!HttpErrors.IsApiPath(http.Request.Path))
+            {
+                return;
+            }
+
+            var status = http.Response.StatusCode;
+            var error = status switch
+            {
+                StatusCodes.Status404NotFound => new OtpError(ErrorCode.NotFound, "API-ROUTE-NOTFOUND", "No such route"),
+                StatusCodes.Status405MethodNotAllowed => new OtpError(ErrorCode.Unimplemented, "API-METHOD", "Method not allowed on this route"),
+                StatusCodes.Status413PayloadTooLarge => OtpError.Invalid("API-BODY-TOO-LARGE", "Request body is too large"),
+                StatusCodes.Status415UnsupportedMediaType => OtpError.Invalid("API-MEDIA-TYPE", "Content-Type must be application/json"),
+                StatusCodes.Status401Unauthorized => new OtpError(ErrorCode.Unauthenticated, "AUTH-UNAUTHENTICATED", "Missing or invalid credentials"),
+                StatusCodes.Status403Forbidden => OtpError.Denied("AUTH-FORBIDDEN", "Not allowed"),
+                >= 500 => new OtpError(ErrorCode.Internal, "API-INTERNAL", "Internal error"),
+                _ => OtpError.Invalid("API-BAD-REQUEST", "Bad request"),
+            };
+            await HttpErrors.WriteAsync(http, error, status);
+        });
+
+    // System.Text.Json messages name .NET types; keep only what helps the caller.
+    private static string Clean(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        message = cut > 0 ? message[..cut] : message;
+        return TypeName().Replace(message, "the expected type");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"System\.[A-Za-z0-9_.`\[\]]+|OtpEmail\.[A-Za-z0-9_.`\[\]]+")]
+    private static partial System.Text.RegularExpressions.Regex TypeName();
+
+    // The exception itself is logged by the exception-handler middleware.
+    private sealed class ApiExceptionHandler : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+        {
+            // By now the request path is the error page's; the feature keeps the original.
+            var path = http.Features.Get<IExceptionHandlerFeature>()?.Path ?? http.Request.Path;
+            if (!HttpErrors.IsApiPath(path) || http.Response.HasStarted)
+            {
+                return false;
+            }
+
+            if (exception is BadHttpRequestException bad)
+            {
+                var error = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? OtpError.Invalid("API-BODY-TOO-LARGE", "Request body is too large")
+                    : OtpError.Invalid("API-BAD-REQUEST", "Bad request");
+                await HttpErrors.WriteAsync(http, error, bad.StatusCode);
+                return true;
+            }
+
+            await HttpErrors.WriteAsync(http, new OtpError(ErrorCode.Internal, "API-INTERNAL", "Internal error"));
+            return true;
+        }
+    }
+}
+
+/// <summary>An MVC result that writes an <see cref="OtpError"/> through <see cref="HttpErrors"/>.</summary>
+public sealed class ErrorActionResult(OtpError error) : IActionResult
+{
+    public OtpError Error { get; } = error;
+
+    public Task ExecuteResultAsync(ActionContext context) => HttpErrors.WriteAsync(context.HttpContext, Error);
+}

@@ -1,0 +1,51 @@
+using MudBlazor.Services;
+using OtpEmail.Admin.Components;
+using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Features.Users;
+using OtpEmail.Admin.Infrastructure;
+using OtpEmail.Admin.Infrastructure.Auth;
+using OtpEmail.Admin.Infrastructure.Auth.DevProvider;
+using OtpEmail.Admin.Infrastructure.Data;
+using OtpEmail.Admin.Infrastructure.Email;
+using OtpEmail.Admin.Infrastructure.Errors;
+using OtpEmail.Admin.Infrastructure.Json;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddKeys();
+builder.AddData();
+builder.AddMail();
+builder.AddAuth();
+builder.AddJsonApi();
+builder.AddUsers();
+builder.AddOtpEmail();
+builder.Services.AddMudServices();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
+var app = builder.Build();
+
+await app.Services.MigrateDatabaseAsync();
+await app.Services.InitializeDevelopmentProviderAsync();
+await app.SeedDemoDataAsync();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
+
+app.UseExceptionHandler("/Error", createScopeForErrors: true);
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseApiStatusCodes();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapControllers();
+app.MapDevelopmentProvider();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Run();
+
+/// <summary>The entry point, visible to the tests' <c>WebApplicationFactory</c>.</summary>
+public partial class Program;
