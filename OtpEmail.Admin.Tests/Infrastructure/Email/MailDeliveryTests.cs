@@ -1,0 +1,91 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using OtpEmail.Admin.Infrastructure.Email;
+using OtpEmail.Admin.Tests.TestSupport;
+
+namespace OtpEmail.Admin.Tests.Infrastructure.Email;
+
+public sealed class MailDeliveryTests
+{
+    [Fact]
+    public async Task MailAcceptedWhileSmtpIsDownIsDeliveredOnceWhenItComesBack()
+    {
+        await using var smtp = new SmtpSink();
+        await smtp.StartAsync();
+        var port = smtp.Port;
+        await smtp.StopAsync();
+        await using var app = new AppFactory(port);
+        var api = new ApiClient(app.StartClient());
+        var userId = await api.CreateUserAsync();
+        var address = ApiClient.NewAddress();
+
+        var reply = await api.AddOtpEmailAsync(userId, $$$"""{"address":"{{{address}}}","sendCode":{}}""");
+
+        Assert.Equal(200, reply.Status);
+        await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Attempts >= 2 && m.LastError != null), "two failed delivery attempts");
+        await smtp.StartAsync(port);
+        await smtp.WaitForMailToAsync(address);
+        await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Status == OutboxMailStatus.Sent && m.ProtectedBody == null), "the mail to be recorded as sent");
+        await Dispatcher(app).DispatchDueAsync(CancellationToken.None); // one more round sends nothing again
+        Assert.Single(smtp.To(address));
+    }
+
+    [Fact]
+    public async Task MailThatCannotGoOutBeforeTheCodeExpiresIsGivenUpAndCleared()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var smtp = new SmtpSink();
+        await smtp.StartAsync();
+        var port = smtp.Port;
+        await smtp.StopAsync();
+        await using var app = new AppFactory(port, services: services => services.AddSingleton<TimeProvider>(clock));
+        var api = new ApiClient(app.StartClient());
+        var userId = await api.CreateUserAsync();
+        var address = ApiClient.NewAddress();
+        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, $$"""{"address":"{{address}}"}""")).Status);
+        await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Attempts >= 1), "a failed delivery attempt");
+
+        clock.Advance(TimeSpan.FromMinutes(11));
+        await Dispatcher(app).DispatchDueAsync(CancellationToken.None);
+
+        Assert.True(await OutboxAsync(app, address, m =>
+            m.Status == OutboxMailStatus.GivenUp && m.ProtectedBody == null && m.LastError!.Contains("expired")));
+    }
+
+    [Fact]
+    public async Task PickupModeWritesTheMailAsAnEmlFile()
+    {
+        await using var app = new AppFactory(25, new Dictionary<string, string?> { ["Mail:Mode"] = "Pickup", ["Mail:PickupDirectory"] = "pickup-" + Guid.NewGuid().ToString("N") });
+        var api = new ApiClient(app.StartClient());
+        var userId = await api.CreateUserAsync();
+        var address = ApiClient.NewAddress();
+        var pickup = Path.GetFullPath(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MailSettings>>().Value.PickupDirectory,
+            app.Services.GetRequiredService<IHostEnvironment>().ContentRootPath);
+
+        try
+        {
+            Assert.Equal(200, (await api.AddOtpEmailAsync(userId, $$"""{"address":"{{address}}"}""")).Status);
+
+            await Eventually.TrueAsync(() => Directory.Exists(pickup) && Directory.GetFiles(pickup, "*.eml").Length == 1, "an .eml file");
+            var message = await MimeKit.MimeMessage.LoadAsync(Directory.GetFiles(pickup, "*.eml")[0]);
+            Assert.Equal(address, message.To.Mailboxes.Single().Address);
+            Assert.Matches($"http://localhost/otp-email/verify\\?userID={userId}&code=[A-Z2-9]{{8}}&orgID=", message.TextBody);
+        }
+        finally
+        {
+            Directory.Delete(pickup, recursive: true);
+        }
+    }
+
+    private static MailDispatcher Dispatcher(AppFactory app) =>
+        app.Services.GetServices<IHostedService>().OfType<MailDispatcher>().Single();
+
+    private static async Task<bool> OutboxAsync(AppFactory app, string address, Func<OutboxMail, bool> condition)
+    {
+        await using var db = app.CreateDbContext();
+        var mail = await db.OutboxMails.AsNoTracking().SingleOrDefaultAsync(m => m.To == address);
+        return mail is not null && condition(mail);
+    }
+}

@@ -1,0 +1,33 @@
+using OtpEmail.Admin.Tests.TestSupport;
+
+namespace OtpEmail.Admin.Tests.Infrastructure;
+
+public sealed class SettingsValidationTests
+{
+    [Theory]
+    [InlineData("Mail:Smtp:Host", "", "Mail:Smtp:Host")]
+    [InlineData("Mail:From", "Sender <x@example.com>", "Mail:From")]
+    [InlineData("App:PublicBaseUrl", "not a url", "App:PublicBaseUrl")]
+    [InlineData("Otp:CodeHashKey", "c2hvcnQ=", "Otp:CodeHashKey")]
+    [InlineData("ConnectionStrings:Default", "", "ConnectionStrings:Default")]
+    public async Task AWrongSettingStopsStartUpNamingIt(string key, string value, string named)
+    {
+        await using var app = new AppFactory(25, new Dictionary<string, string?> { [key] = value });
+
+        var error = Record.Exception(() => app.StartServer());
+
+        Assert.NotNull(error);
+        Assert.Contains(named, error.ToString());
+    }
+
+    [Fact]
+    public async Task TheEmbeddedProviderIsRefusedOutsideDevelopment()
+    {
+        await using var app = new AppFactory(25, environment: "Production");
+
+        var error = Record.Exception(() => app.StartServer());
+
+        Assert.NotNull(error);
+        Assert.Contains("Authentication:Authority", error.ToString());
+    }
+}

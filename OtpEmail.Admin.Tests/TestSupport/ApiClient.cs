@@ -1,0 +1,111 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OtpEmail.Admin.Tests.TestSupport;
+
+/// <summary>Calls the JSON door as the demo API clients do: a token from /connect/token, then JSON.</summary>
+public sealed class ApiClient(HttpClient http)
+{
+    public const string Admin = "demo-api";
+    public const string Viewer = "demo-viewer";
+    public const string Acme = "demo-acme";
+    public const string AcmeId = "300000000000000001";
+    public const string GlobexId = "300000000000000002";
+
+    private readonly Dictionary<string, string> _tokens = [];
+
+    public HttpClient Http => http;
+
+    public async Task<string> TokenAsync(string clientId)
+    {
+        if (_tokens.TryGetValue(clientId, out var cached))
+        {
+            return cached;
+        }
+
+        using var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = clientId + "-secret",
+        }));
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
+        lock (_tokens)
+        {
+            _tokens[clientId] = token;
+        }
+
+        return token;
+    }
+
+    public Task<Reply> PostAsync(string path, string json, string? as_ = Admin) => SendAsync(HttpMethod.Post, path, json, as_);
+
+    public Task<Reply> GetAsync(string path, string? as_ = Admin) => SendAsync(HttpMethod.Get, path, null, as_);
+
+    public async Task<Reply> SendAsync(HttpMethod method, string path, string? json, string? as_ = Admin, string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (as_ is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(as_));
+        }
+
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return new Reply((int)response.StatusCode, text, response.Content.Headers.ContentType?.MediaType, response.Headers);
+    }
+
+    /// <summary>Creates a user in the organization and returns its id.</summary>
+    public async Task<string> CreateUserAsync(string orgId = AcmeId, string? username = null)
+    {
+        username ??= "u" + Guid.NewGuid().ToString("N")[..12];
+        var reply = await PostAsync("/v3alpha/users", JsonSerializer.Serialize(new
+        {
+            organization = new { orgId },
+            user = new { username, givenName = "Test", familyName = "User", contact = new { email = new { address = username + "@example.com" } } },
+        }));
+        Assert.Equal(200, reply.Status);
+        return reply.Json["userId"]!.GetValue<string>();
+    }
+
+    public Task<Reply> AddOtpEmailAsync(string userId, string emailJson, string? as_ = Admin) =>
+        PostAsync($"/v3alpha/users/{userId}/otp_email", "{\"email\":" + emailJson + "}", as_);
+
+    public static string NewAddress() => $"otp-{Guid.NewGuid():N}@example.com";
+}
+
+public sealed record Reply(int Status, string Body, string? MediaType, HttpResponseHeaders Headers)
+{
+    public JsonNode Json => JsonNode.Parse(Body) ?? throw new InvalidOperationException("Empty body");
+
+    /// <summary>Asserts the contract's error body and returns its gRPC code.</summary>
+    public int ErrorCode()
+    {
+        Assert.Equal("application/json", MediaType);
+        var json = Json;
+        var code = json["code"]!.GetValue<int>();
+        var detail = json["details"]![0]!;
+        Assert.Equal("type.googleapis.com/zitadel.v1.ErrorDetail", detail["@type"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(detail["id"]!.GetValue<string>()));
+        Assert.Contains(detail["id"]!.GetValue<string>(), json["message"]!.GetValue<string>());
+        Assert.DoesNotContain("   at ", Body, StringComparison.Ordinal); // never a stack trace
+        return code;
+    }
+
+    public override string ToString() => $"{Status} {Body}";
+}
+
+public static class JsonText
+{
+    public static string Quote(string value) => JsonSerializer.Serialize(value);
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OtpEmail.Admin.Infrastructure.Data;
+
+namespace OtpEmail.Admin.Tests.TestSupport;
+
+/// <summary>
+/// The real app on real Kestrel (a random loopback port) in Development, with its own SQLite file,
+/// keys and settings in a temporary folder, mail going over SMTP to <see cref="SmtpSink"/>, and
+/// every log line kept in <see cref="Logs"/>.
+/// </summary>
+public sealed class AppFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
+    private readonly string _environment;
+
+    public AppFactory(int smtpPort, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string environment = "Development")
+    {
+        DataDirectory = Path.Combine(Path.GetTempPath(), "otpemail-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(DataDirectory);
+        _settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Default"] = $"Data Source={Path.Combine(DataDirectory, "app.db")}",
+            ["App:PublicBaseUrl"] = "http://localhost",
+            ["App:KeysDirectory"] = Path.Combine(DataDirectory, "keys"),
+            ["Mail:Mode"] = "Smtp",
+            ["Mail:From"] = "no-reply@otpemail.test",
+            ["Mail:Smtp:Host"] = "127.0.0.1",
+            ["Mail:Smtp:Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
+            ["Mail:Smtp:Security"] = "None",
+            ["Mail:Smtp:Timeout"] = "00:00:05",
+            ["Mail:PollInterval"] = "00:00:00.200",
+            ["Mail:RetryBaseDelay"] = "00:00:00.100",
+            ["Mail:RetryMaxDelay"] = "00:00:00.400",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        _services = services;
+        _environment = environment;
+        UseKestrel(0);
+    }
+
+    public string DataDirectory { get; }
+
+    public LogSink Logs { get; } = new();
+
+    /// <summary>Starts the app and returns a client on its real socket.</summary>
+    public HttpClient StartClient()
+    {
+        StartServer();
+        return CreateClient();
+    }
+
+    public AppDbContext CreateDbContext() =>
+        Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(_environment);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: the folder is under the system temp directory.
+        }
+    }
+}
