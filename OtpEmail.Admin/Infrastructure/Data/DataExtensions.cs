@@ -14,7 +14,7 @@ public static class DataExtensions
         }
 
         connectionString = ResolveDataSource(connectionString, builder.Environment.ContentRootPath);
-        builder.Services.AddDbContextFactory<AppDbContext>(options => options
+        builder.Services.AddPooledDbContextFactory<AppDbContext>(options => options
             .UseSqlite(connectionString)
             .AddInterceptors(new SqlitePragmas()));
         builder.Services.AddSingleton<WriteGate>();
