@@ -22,7 +22,8 @@ public static class UserEventTypes
     public const string UserCreated = "user.created";
     public const string OtpEmailAdded = "otp_email.added";
     public const string OtpEmailVerified = "otp_email.verified";
-    public const string OtpEmailCodeSent = "otp_email.code_sent";
+    public const string OtpEmailVerificationFailed = "otp_email.verification_failed";
+    public const string OtpEmailCodeIssued = "otp_email.code_issued";
     public const string OtpEmailRemoved = "otp_email.removed";
 }
 

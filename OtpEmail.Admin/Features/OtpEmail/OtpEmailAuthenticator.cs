@@ -28,6 +28,11 @@ public sealed class OtpEmailAuthenticator
 
     public int FailedAttempts { get; set; }
 
+    /// <summary>Start of the hour in which <see cref="CodesInWindow"/> codes were issued (the send limit).</summary>
+    public DateTimeOffset? CodeWindowStart { get; set; }
+
+    public int CodesInWindow { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public required string CreatedBy { get; set; }

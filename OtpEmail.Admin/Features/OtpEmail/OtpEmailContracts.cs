@@ -29,3 +29,21 @@ public sealed record SendEmailVerificationCode
 public sealed record ReturnEmailVerificationCode;
 
 public sealed record AddOtpEmailResponse(Details Details, string OtpEmailId, string? VerificationCode);
+
+public sealed record VerifyOtpEmailRequest
+{
+    public string? Code { get; init; }
+}
+
+public sealed record VerifyOtpEmailResponse(Details Details);
+
+public sealed record ResendOtpEmailCodeRequest
+{
+    public SendEmailVerificationCode? SendCode { get; init; }
+
+    public ReturnEmailVerificationCode? ReturnCode { get; init; }
+}
+
+public sealed record ResendOtpEmailCodeResponse(Details Details, string? VerificationCode);
+
+public sealed record RemoveOtpEmailResponse(Details Details);

@@ -9,12 +9,26 @@ namespace OtpEmail.Admin.Features.OtpEmail;
 [ApiController]
 [Route("v3alpha/users/{userId}/otp_email")]
 [Authorize(Policy = AuthPolicies.ApiCaller)]
-[Consumes("application/json")]
 [Produces("application/json")]
 [RequestSizeLimit(ApiLimits.MaxBodyBytes)]
 public sealed class OtpEmailController(OtpEmailService service, CallerFactory callers) : ControllerBase
 {
     [HttpPost]
+    [Consumes("application/json")]
     public async Task<IActionResult> Add(string userId, AddOtpEmailRequest request, CancellationToken cancellationToken) =>
         (await service.AddAsync(callers.From(User), userId, request, cancellationToken)).ToActionResult();
+
+    [HttpPost("{otpEmailId}/verify")]
+    [Consumes("application/json")]
+    public async Task<IActionResult> Verify(string userId, string otpEmailId, VerifyOtpEmailRequest request, CancellationToken cancellationToken) =>
+        (await service.VerifyAsync(callers.From(User), userId, otpEmailId, request, cancellationToken)).ToActionResult();
+
+    [HttpPost("{otpEmailId}/_resend")]
+    [Consumes("application/json")]
+    public async Task<IActionResult> Resend(string userId, string otpEmailId, ResendOtpEmailCodeRequest request, CancellationToken cancellationToken) =>
+        (await service.ResendAsync(callers.From(User), userId, otpEmailId, request, cancellationToken)).ToActionResult();
+
+    [HttpDelete("{otpEmailId}")]
+    public async Task<IActionResult> Remove(string userId, string otpEmailId, CancellationToken cancellationToken) =>
+        (await service.RemoveAsync(callers.From(User), userId, otpEmailId, cancellationToken)).ToActionResult();
 }

@@ -13,6 +13,11 @@ public sealed class OtpSettings
     [Range(1, 100)]
     public int MaxFailedAttempts { get; set; } = 5;
 
+    /// <summary>How many codes one authenticator may be sent in an hour (the first included).</summary>
     [Range(1, 1000)]
     public int CodesPerHour { get; set; } = 5;
+
+    /// <summary>How many verification-link attempts one client address may make a minute.</summary>
+    [Range(1, 10000)]
+    public int LinkAttemptsPerMinute { get; set; } = 10;
 }

@@ -81,6 +81,12 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("BLOB");
 
+                    b.Property<long?>("CodeWindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CodesInWindow")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
