@@ -8,6 +8,7 @@ using OtpEmail.Admin.Infrastructure.Auth.DevProvider;
 using OtpEmail.Admin.Infrastructure.Data;
 using OtpEmail.Admin.Infrastructure.Email;
 using OtpEmail.Admin.Infrastructure.Errors;
+using OtpEmail.Admin.Infrastructure.Grpc;
 using OtpEmail.Admin.Infrastructure.Json;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +18,7 @@ builder.AddData();
 builder.AddMail();
 builder.AddAuth();
 builder.AddJsonApi();
+builder.AddGrpcApi();
 builder.AddUsers();
 builder.AddOtpEmail();
 builder.Services.AddMudServices();
@@ -42,6 +44,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapControllers();
+app.UseGrpcApi<UserGrpcService>();
 app.MapDevelopmentProvider();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -1,8 +1,11 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OtpEmail.Admin.Infrastructure.Data;
@@ -24,8 +27,12 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     {
         DataDirectory = Path.Combine(Path.GetTempPath(), "otpemail-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
+        GrpcPort = FreeLoopbackPort();
         _settings = new Dictionary<string, string?>
         {
+            // Native gRPC needs HTTP/2 without TLS: its own endpoint, configured as in production.
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{GrpcPort}",
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             ["ConnectionStrings:Default"] = $"Data Source={Path.Combine(DataDirectory, "app.db")}",
             ["App:PublicBaseUrl"] = "http://localhost",
             ["App:KeysDirectory"] = Path.Combine(DataDirectory, "keys"),
@@ -46,10 +53,21 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
         _services = services;
         _environment = environment;
-        UseKestrel(0);
+        // A random HTTP/1.1 port for the JSON door, plus the endpoints of the app's own Kestrel settings
+        // (which WebApplicationFactory's Kestrel would otherwise leave out).
+        UseKestrel(options =>
+        {
+            options.Configure(options.ApplicationServices.GetRequiredService<IConfiguration>().GetSection("Kestrel"));
+            options.Listen(System.Net.IPAddress.Loopback, 0);
+        });
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>The HTTP/2 cleartext endpoint for native gRPC.</summary>
+    public int GrpcPort { get; }
+
+    public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}");
 
     public LogSink Logs { get; } = new();
 
@@ -57,7 +75,16 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     public HttpClient StartClient()
     {
         StartServer();
-        return CreateClient();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var http = addresses.Select(a => new Uri(a)).Single(a => a.Port != GrpcPort);
+        return new HttpClient { BaseAddress = http };
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public AppDbContext CreateDbContext() =>
