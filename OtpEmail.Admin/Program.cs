@@ -46,6 +46,7 @@ app.MapStaticAssets();
 app.MapControllers();
 app.UseGrpcApi<UserGrpcService>();
 app.MapDevelopmentProvider();
+app.MapAccountEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -1,7 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
@@ -27,6 +25,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     {
         DataDirectory = Path.Combine(Path.GetTempPath(), "otpemail-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
+        HttpPort = FreeLoopbackPort();
         GrpcPort = FreeLoopbackPort();
         _settings = new Dictionary<string, string?>
         {
@@ -34,7 +33,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{GrpcPort}",
             ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             ["ConnectionStrings:Default"] = $"Data Source={Path.Combine(DataDirectory, "app.db")}",
-            ["App:PublicBaseUrl"] = "http://localhost",
+            ["App:PublicBaseUrl"] = $"http://localhost:{HttpPort}",
             ["App:KeysDirectory"] = Path.Combine(DataDirectory, "keys"),
             ["Mail:Mode"] = "Smtp",
             ["Mail:From"] = "no-reply@otpemail.test",
@@ -58,11 +57,16 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         UseKestrel(options =>
         {
             options.Configure(options.ApplicationServices.GetRequiredService<IConfiguration>().GetSection("Kestrel"));
-            options.Listen(System.Net.IPAddress.Loopback, 0);
+            options.Listen(System.Net.IPAddress.Loopback, HttpPort);
         });
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>The HTTP/1.1 port of the JSON door, the pages and gRPC-Web; also the public base URL's.</summary>
+    public int HttpPort { get; }
+
+    public Uri PublicBaseUrl => new($"http://localhost:{HttpPort}");
 
     /// <summary>The HTTP/2 cleartext endpoint for native gRPC.</summary>
     public int GrpcPort { get; }
@@ -75,9 +79,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     public HttpClient StartClient()
     {
         StartServer();
-        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var http = addresses.Select(a => new Uri(a)).Single(a => a.Port != GrpcPort);
-        return new HttpClient { BaseAddress = http };
+        return new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}") };
     }
 
     private static int FreeLoopbackPort()

@@ -45,7 +45,7 @@ public sealed class AddOtpEmailApiTests(ApiFixture fixture)
 
         Assert.Equal(200, reply.Status);
         var mail = await fixture.Smtp.WaitForMailToAsync(address);
-        Assert.Matches($@"http://localhost/otp-email/verify\?userID={userId}&code=[A-Z2-9]{{8}}&orgID={ApiClient.AcmeId}", mail.TextBody);
+        Assert.Matches($@"{fixture.App.PublicBaseUrl.AbsoluteUri}otp-email/verify\?userID={userId}&code=[A-Z2-9]{{8}}&orgID={ApiClient.AcmeId}", mail.TextBody);
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public sealed class MailDeliveryTests
             await Eventually.TrueAsync(() => Directory.Exists(pickup) && Directory.GetFiles(pickup, "*.eml").Length == 1, "an .eml file");
             var message = await MimeKit.MimeMessage.LoadAsync(Directory.GetFiles(pickup, "*.eml")[0]);
             Assert.Equal(address, message.To.Mailboxes.Single().Address);
-            Assert.Matches($"http://localhost/otp-email/verify\\?userID={userId}&code=[A-Z2-9]{{8}}&orgID=", message.TextBody);
+            Assert.Matches($"{app.PublicBaseUrl.AbsoluteUri}otp-email/verify\\?userID={userId}&code=[A-Z2-9]{{8}}&orgID=", message.TextBody);
         }
         finally
         {

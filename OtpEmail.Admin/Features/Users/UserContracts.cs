@@ -79,3 +79,25 @@ public sealed record NewEmail
 }
 
 public sealed record CreateUserResponse(Details Details, string UserId);
+
+// Shapes for the staff pages (richer than the wire: organization names, states, who and when).
+
+public sealed record UserSummary(string UserId, string DisplayName, string Username, string Email, string OrganizationName);
+
+public sealed record UserProfile(
+    string UserId,
+    string DisplayName,
+    string Username,
+    string Email,
+    bool EmailVerified,
+    string OrganizationId,
+    string OrganizationName,
+    IReadOnlyList<AuthenticatorSummary> OtpEmails);
+
+public sealed record AuthenticatorSummary(
+    string OtpEmailId,
+    string Address,
+    OtpEmail.OtpEmailState State,
+    DateTimeOffset CreatedAt,
+    string CreatedBy,
+    DateTimeOffset? VerifiedAt);

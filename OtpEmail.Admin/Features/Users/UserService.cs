@@ -84,6 +84,64 @@ public sealed class UserService(IDbContextFactory<AppDbContext> dbs, DbWriter wr
         return new SearchUsersResponse(new SearchDetails(page.Total), views);
     }
 
+    /// <summary>Users for the staff picker: the most relevant first, with their organization's name.</summary>
+    public async Task<Result<IReadOnlyList<UserSummary>>> PickAsync(Caller caller, string? text, int limit, CancellationToken cancellationToken)
+    {
+        if (UserAccess.RequirePermission(caller, Permissions.UserRead) is { } denied)
+        {
+            return denied;
+        }
+
+        if (text is { Length: > MaxNameLength })
+        {
+            return OtpError.Invalid("SEARCH-QUERY-TOO-LONG", $"Search text must be at most {MaxNameLength} characters");
+        }
+
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var page = await UserSearch.FindAsync(db, text, caller.Organizations?.ToList(), 0, Math.Clamp(limit, 1, MaxPageSize), cancellationToken);
+        var found = await db.Users.AsNoTracking()
+            .Where(u => page.Ids.Contains(u.Id))
+            .Join(db.Organizations, u => u.OrganizationId, o => o.Id, (u, o) => new { u.Id, u.DisplayName, u.Username, u.Email, Organization = o.Name })
+            .ToDictionaryAsync(u => u.Id, cancellationToken);
+        return page.Ids.Where(found.ContainsKey)
+            .Select(id => found[id])
+            .Select(u => new UserSummary(u.Id.ToString(CultureInfo.InvariantCulture), u.DisplayName, u.Username, u.Email, u.Organization))
+            .ToList();
+    }
+
+    /// <summary>One user for the staff page: details, organization and live authenticators with who added them when.</summary>
+    public async Task<Result<UserProfile>> GetProfileAsync(Caller caller, string userId, CancellationToken cancellationToken)
+    {
+        if (UserAccess.RequirePermission(caller, Permissions.UserRead) is { } denied)
+        {
+            return denied;
+        }
+
+        var id = UserAccess.ParseId(userId);
+        if (!id.IsSuccess)
+        {
+            return id.Error;
+        }
+
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var found = await UserAccess.FindAsync(db, caller, id.Value, tracked: false, cancellationToken);
+        if (!found.IsSuccess)
+        {
+            return found.Error;
+        }
+
+        var user = found.Value;
+        var organization = await db.Organizations.Where(o => o.Id == user.OrganizationId).Select(o => o.Name).SingleAsync(cancellationToken);
+        var authenticators = await db.OtpEmails.AsNoTracking()
+            .Where(a => a.UserId == user.Id && a.State != OtpEmailState.Removed)
+            .OrderBy(a => a.Id)
+            .Select(a => new AuthenticatorSummary(a.Id.ToString(), a.Address, a.State, a.CreatedAt, a.CreatedBy, a.VerifiedAt))
+            .ToListAsync(cancellationToken);
+        return new UserProfile(
+            user.Id.ToString(CultureInfo.InvariantCulture), user.DisplayName, user.Username, user.Email, user.EmailVerified,
+            user.OrganizationId.ToString(CultureInfo.InvariantCulture), organization, authenticators);
+    }
+
     public async Task<Result<CreateUserResponse>> CreateAsync(Caller caller, CreateUserRequest request, CancellationToken cancellationToken)
     {
         if (UserAccess.RequirePermission(caller, Permissions.UserWrite) is { } denied)

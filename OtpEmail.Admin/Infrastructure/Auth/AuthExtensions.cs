@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 using OtpEmail.Admin.Infrastructure.Auth.DevProvider;
 using OtpEmail.Admin.Infrastructure.Errors;
@@ -9,6 +11,9 @@ public static class AuthPolicies
 {
     /// <summary>An API client with a valid bearer token; permissions are checked by the service.</summary>
     public const string ApiCaller = "api-caller";
+
+    /// <summary>A signed-in staff member with one of the app's roles.</summary>
+    public const string Staff = "staff";
 }
 
 public static class AuthExtensions
@@ -27,7 +32,38 @@ public static class AuthExtensions
         var settings = builder.Configuration.GetSection(AuthenticationSettings.Section).Get<AuthenticationSettings>() ?? new();
         var roleClaim = builder.Configuration.GetSection(AuthorizationSettings.Section).Get<AuthorizationSettings>()?.RoleClaim ?? "role";
 
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+        builder.Services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                options.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
+            })
+            .AddCookie(options =>
+            {
+                options.Cookie.Name = ".OtpEmail.Admin";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.SlidingExpiration = true;
+                options.LoginPath = AccountEndpoints.LoginPath;
+                options.AccessDeniedPath = "/access-denied";
+            })
+            .AddOpenIdConnect(options =>
+            {
+                // Code flow with PKCE; against the embedded provider in Development (see DevProvider).
+                options.Authority = settings.Authority;
+                options.ClientId = settings.ClientId;
+                options.ClientSecret = settings.ClientSecret;
+                options.ResponseType = "code";
+                options.UsePkce = true;
+                options.MapInboundClaims = false;
+                options.SaveTokens = true; // the id token is the hint for signing out at the provider
+                options.GetClaimsFromUserInfoEndpoint = false;
+                options.Scope.Add("profile");
+                options.Scope.Add("email");
+                options.Scope.Add("roles");
+                options.TokenValidationParameters.NameClaimType = "name";
+                options.TokenValidationParameters.RoleClaimType = roleClaim;
+            })
             .AddJwtBearer(options =>
             {
                 options.Authority = settings.Authority;
@@ -57,7 +93,12 @@ public static class AuthExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.ApiCaller, policy => policy
                 .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
-                .RequireAuthenticatedUser());
+                .RequireAuthenticatedUser())
+            .AddPolicy(AuthPolicies.Staff, policy => policy
+                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(Roles.All));
+        builder.Services.AddCascadingAuthenticationState();
 
         builder.Services.AddSingleton<CallerFactory>();
         return builder;
@@ -68,4 +109,25 @@ public static class AuthExtensions
 public sealed class CallerFactory(IOptions<AuthorizationSettings> settings)
 {
     public Caller From(System.Security.Claims.ClaimsPrincipal principal) => Caller.FromPrincipal(principal, settings.Value.RoleClaim);
+}
+
+/// <summary>Staff sign-in and sign-out: small endpoints, local redirects only, sign-out by POST with antiforgery.</summary>
+public static class AccountEndpoints
+{
+    public const string LoginPath = "/account/login";
+    public const string LogoutPath = "/account/logout";
+
+    public static void MapAccountEndpoints(this WebApplication app)
+    {
+        app.MapGet(LoginPath, (string? returnUrl) => Results.Challenge(
+            new Microsoft.AspNetCore.Authentication.AuthenticationProperties { RedirectUri = LocalOrRoot(returnUrl) },
+            [OpenIdConnectDefaults.AuthenticationScheme]));
+        app.MapPost(LogoutPath, ([Microsoft.AspNetCore.Mvc.FromForm] string? returnUrl) => Results.SignOut(
+            new Microsoft.AspNetCore.Authentication.AuthenticationProperties { RedirectUri = LocalOrRoot(returnUrl) },
+            [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]));
+    }
+
+    /// <summary>Only a path on this site: never an open redirect.</summary>
+    public static string LocalOrRoot(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : "/";
 }

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace OtpEmail.Admin.Infrastructure.Auth;
 
 /// <summary><c>Authentication:*</c>: the OpenID Connect provider for staff sign-in and API tokens.</summary>
-public sealed class AuthenticationSettings
+public sealed class AuthenticationSettings : IValidatableObject
 {
     public const string Section = "Authentication";
 
@@ -20,6 +20,14 @@ public sealed class AuthenticationSettings
     public string Audience { get; set; } = "otpemail-api";
 
     public bool UsesEmbeddedProvider => string.IsNullOrWhiteSpace(Authority);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!UsesEmbeddedProvider && string.IsNullOrWhiteSpace(ClientId))
+        {
+            yield return new ValidationResult("Setting 'Authentication:ClientId' is required with 'Authentication:Authority' (staff sign-in).", [nameof(ClientId)]);
+        }
+    }
 }
 
 /// <summary><c>Authorization:*</c>.</summary>

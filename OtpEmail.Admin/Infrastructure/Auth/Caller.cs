@@ -3,6 +3,15 @@ using System.Security.Claims;
 
 namespace OtpEmail.Admin.Infrastructure.Auth;
 
+public static class Roles
+{
+    public const string Admin = "otp-admin";
+    public const string Support = "otp-support";
+    public const string Viewer = "otp-viewer";
+
+    public static readonly string[] All = [Admin, Support, Viewer];
+}
+
 public static class Permissions
 {
     public const string UserRead = "user.read";
@@ -11,9 +20,9 @@ public static class Permissions
 
     private static readonly Dictionary<string, string[]> ByRole = new(StringComparer.Ordinal)
     {
-        ["otp-admin"] = [UserRead, UserWrite, UserCredentialWrite],
-        ["otp-support"] = [UserRead, UserCredentialWrite],
-        ["otp-viewer"] = [UserRead],
+        [Roles.Admin] = [UserRead, UserWrite, UserCredentialWrite],
+        [Roles.Support] = [UserRead, UserCredentialWrite],
+        [Roles.Viewer] = [UserRead],
     };
 
     public static IReadOnlySet<string> ForRoles(IEnumerable<string> roles) =>

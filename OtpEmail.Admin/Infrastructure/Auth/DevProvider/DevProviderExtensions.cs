@@ -1,25 +1,25 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
-using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace OtpEmail.Admin.Infrastructure.Auth.DevProvider;
 
 /// <summary>
-/// An OpenID Connect provider inside the app, for Development only, so that API tokens (and staff
-/// sign-in) work on a fresh machine without any outside service. Its issuer is
-/// <c>App:PublicBaseUrl</c>; the JWT bearer handler trusts its signing key directly.
+/// An OpenID Connect provider inside the app, for Development only, so that staff sign-in and API
+/// tokens work on a fresh machine without any outside service. Its issuer is <c>App:PublicBaseUrl</c>;
+/// the app signs staff in against it like against any provider (code flow with PKCE, over loopback),
+/// and the JWT bearer handler trusts its signing key directly.
 /// </summary>
 public static class DevProviderExtensions
 {
-    public const string TokenPath = "/connect/token";
+    /// <summary>The provider's own sign-in cookie, apart from the app's.</summary>
+    public const string LoginScheme = "DevProviderLogin";
 
     public static void AddDevelopmentProvider(this WebApplicationBuilder builder)
     {
@@ -32,12 +32,21 @@ public static class DevProviderExtensions
         var store = new DevIdentityStore();
         var signingKey = new RsaSecurityKey(RSA.Create(2048)) { KeyId = Guid.NewGuid().ToString("N") };
         var issuer = DevIssuer(builder.Configuration);
+        var adminApp = new AdminAppClient(DevAccounts.AdminAppClientId, DevAccounts.NewAdminAppSecret(), issuer);
 
         builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(adminApp);
         builder.Services.AddDbContext<DevIdentityDbContext>(options =>
         {
             options.UseSqlite(store.ConnectionString);
             options.UseOpenIddict();
+        });
+
+        builder.Services.AddAuthentication().AddCookie(LoginScheme, options =>
+        {
+            options.Cookie.Name = ".OtpEmail.DevProvider";
+            options.LoginPath = DevProviderEndpoints.LoginPath;
+            options.ExpireTimeSpan = TimeSpan.FromHours(8);
         });
 
         builder.Services.AddOpenIddict()
@@ -45,24 +54,38 @@ public static class DevProviderExtensions
             .AddServer(options =>
             {
                 options.SetIssuer(issuer);
-                options.SetTokenEndpointUris(TokenPath.TrimStart('/'));
+                options.SetAuthorizationEndpointUris(DevProviderEndpoints.AuthorizePath.TrimStart('/'));
+                options.SetTokenEndpointUris(DevProviderEndpoints.TokenPath.TrimStart('/'));
+                options.SetEndSessionEndpointUris(DevProviderEndpoints.EndSessionPath.TrimStart('/'));
                 options.AllowClientCredentialsFlow();
+                options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
                 options.AddSigningKey(signingKey);
                 options.AddEphemeralEncryptionKey();
                 options.DisableAccessTokenEncryption();
                 options.SetAccessTokenLifetime(TimeSpan.FromHours(1));
-                options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email);
+                options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles);
                 options.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
                     .DisableTransportSecurityRequirement();
             });
 
         // API tokens from the embedded provider are checked against its key, in process.
-        builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
+        builder.Services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
         {
             options.Authority = null;
             options.TokenValidationParameters.ValidIssuer = issuer.AbsoluteUri;
             options.TokenValidationParameters.IssuerSigningKey = signingKey;
+        });
+
+        // Staff sign in against it as against any provider; only plain http on loopback is allowed here.
+        builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, options =>
+        {
+            options.Authority = issuer.AbsoluteUri;
+            options.ClientId = adminApp.ClientId;
+            options.ClientSecret = adminApp.Secret;
+            options.RequireHttpsMetadata = issuer.Scheme == Uri.UriSchemeHttps || !issuer.IsLoopback;
         });
     }
 
@@ -90,42 +113,38 @@ public static class DevProviderExtensions
                 Permissions = { OpenIddictConstants.Permissions.Endpoints.Token, OpenIddictConstants.Permissions.GrantTypes.ClientCredentials },
             });
         }
+
+        var adminApp = services.GetRequiredService<AdminAppClient>();
+        await applications.CreateAsync(new OpenIddictApplicationDescriptor
+        {
+            ClientId = adminApp.ClientId,
+            ClientSecret = adminApp.Secret,
+            ClientType = ClientTypes.Confidential,
+            ConsentType = ConsentTypes.Implicit,
+            DisplayName = "OtpEmail.Admin",
+            RedirectUris = { new Uri(adminApp.Origin, "signin-oidc") },
+            PostLogoutRedirectUris = { new Uri(adminApp.Origin, "signout-callback-oidc") },
+            Permissions =
+            {
+                OpenIddictConstants.Permissions.Endpoints.Authorization,
+                OpenIddictConstants.Permissions.Endpoints.Token,
+                OpenIddictConstants.Permissions.Endpoints.EndSession,
+                OpenIddictConstants.Permissions.GrantTypes.AuthorizationCode,
+                OpenIddictConstants.Permissions.ResponseTypes.Code,
+                OpenIddictConstants.Permissions.Scopes.Profile,
+                OpenIddictConstants.Permissions.Scopes.Email,
+                OpenIddictConstants.Permissions.Scopes.Roles,
+            },
+            Requirements = { OpenIddictConstants.Requirements.Features.ProofKeyForCodeExchange },
+        });
     }
 
     public static void MapDevelopmentProvider(this WebApplication app)
     {
-        if (app.Services.GetService<DevIdentityStore>() is null)
+        if (app.Services.GetService<DevIdentityStore>() is not null)
         {
-            return;
+            DevProviderEndpoints.Map(app);
         }
-
-        app.MapPost(TokenPath, IssueToken).ExcludeFromDescription();
-    }
-
-    private static IResult IssueToken(HttpContext context, IOptions<AuthenticationSettings> settings, IOptions<AuthorizationSettings> authorization)
-    {
-        var request = context.GetOpenIddictServerRequest()
-            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
-        if (!request.IsClientCredentialsGrantType() || DevAccounts.FindClient(request.ClientId) is not { } client)
-        {
-            return Results.Forbid(authenticationSchemes: [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
-        }
-
-        var roleClaim = authorization.Value.RoleClaim;
-        var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, roleClaim);
-        identity.AddClaim(new Claim(Claims.Subject, client.ClientId));
-        identity.AddClaim(new Claim(Claims.Name, client.ClientId));
-        identity.AddClaims(client.Roles.Select(role => new Claim(roleClaim, role)));
-        if (client.OrganizationId is { } org)
-        {
-            identity.AddClaim(new Claim(Caller.OrganizationClaim, org.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
-        var principal = new ClaimsPrincipal(identity);
-        principal.SetResources(settings.Value.Audience);
-        principal.SetScopes(request.GetScopes());
-        principal.SetDestinations(_ => [Destinations.AccessToken]);
-        return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     private static Uri DevIssuer(IConfiguration configuration)
@@ -135,6 +154,9 @@ public static class DevProviderExtensions
             ? new Uri(uri.GetLeftPart(UriPartial.Authority) + "/")
             : throw new InvalidOperationException("Setting 'App:PublicBaseUrl' is missing or not an absolute URL; the embedded provider uses it as its issuer.");
     }
+
+    /// <summary>This app as a client of the embedded provider.</summary>
+    internal sealed record AdminAppClient(string ClientId, string Secret, Uri Origin);
 
     /// <summary>Keeps the in-memory database alive: SQLite drops it when its last connection closes.</summary>
     internal sealed class DevIdentityStore : IDisposable
