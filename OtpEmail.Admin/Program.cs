@@ -21,7 +21,7 @@ builder.AddJsonApi();
 builder.AddGrpcApi();
 builder.AddUsers();
 builder.AddOtpEmail();
-builder.Services.AddMudServices();
+builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.ShowTransitionDuration = 0); // shown at once, readable at once
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();

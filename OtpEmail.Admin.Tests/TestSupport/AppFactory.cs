@@ -63,6 +63,13 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
+    /// <summary>Sends mail to <c>{DataDirectory}/mail</c> as .eml files (the development default's mode).</summary>
+    public void WithPickupDirectory()
+    {
+        _settings["Mail:Mode"] = "Pickup";
+        _settings["Mail:PickupDirectory"] = Path.Combine(DataDirectory, "mail");
+    }
+
     /// <summary>The HTTP/1.1 port of the JSON door, the pages and gRPC-Web; also the public base URL's.</summary>
     public int HttpPort { get; }
 
