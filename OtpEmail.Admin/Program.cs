@@ -1,5 +1,6 @@
 using MudBlazor.Services;
 using OtpEmail.Admin.Components;
+using OtpEmail.Admin.Features.Audit;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure;
@@ -13,6 +14,9 @@ using OtpEmail.Admin.Infrastructure.Json;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// Request URLs can carry a verification code (the emailed link): never log them, whatever the level.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
 builder.AddKeys();
 builder.AddData();
 builder.AddMail();
@@ -21,6 +25,7 @@ builder.AddJsonApi();
 builder.AddGrpcApi();
 builder.AddUsers();
 builder.AddOtpEmail();
+builder.AddAudit();
 builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.ShowTransitionDuration = 0); // shown at once, readable at once
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 

@@ -45,6 +45,20 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>The text of the first mail to <paramref name="address"/> in the pickup folder, once it is there.</summary>
+    public async Task<string> WaitForMailAsync(string address)
+    {
+        string? found = null;
+        await Eventually.TrueAsync(() =>
+        {
+            found = Directory.Exists(PickupDirectory)
+                ? Directory.GetFiles(PickupDirectory, "*.eml").Select(File.ReadAllText).FirstOrDefault(text => text.Contains(address))
+                : null;
+            return found is not null;
+        }, $"a mail to {address} in the pickup folder");
+        return found!;
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null)

@@ -1,5 +1,3 @@
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using OtpEmail.Admin.Tests.EndToEnd.Pages;
 
@@ -17,7 +15,7 @@ public sealed class StaffUiTests(BrowserFixture fixture)
 
         await new SignInPage(page).IsShownAsync();
         Assert.Contains("/dev-provider/login", page.Url);
-        await AssertAccessibleAsync(page);
+        await Accessibility.AssertAccessibleAsync(page);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "sign-in.png") });
     }
 
@@ -28,7 +26,7 @@ public sealed class StaffUiTests(BrowserFixture fixture)
         await app.SignInAsync(AdminApp.Support);
         await Assertions.Expect(app.SignedInAs).ToContainTextAsync("Sam Support");
         await Assertions.Expect(app.SignedInAs).ToContainTextAsync("otp-support");
-        await AssertAccessibleAsync(app.Page);
+        await Accessibility.AssertAccessibleAsync(app.Page);
         await app.ScreenshotAsync("find-user");
 
         await app.PickUserAsync("loveL", "Ada Lovelace");
@@ -39,7 +37,7 @@ public sealed class StaffUiTests(BrowserFixture fixture)
 
         await app.AddAsync($"ada.mail.{unique}@example.com", "Send code by email", "https://example.com/verify?code={{.Code}}");
         await Assertions.Expect(app.Row($"ada.mail.{unique}@example.com")).ToContainTextAsync("pending");
-        var mail = await WaitForMailAsync($"ada.mail.{unique}@example.com");
+        var mail = await fixture.WaitForMailAsync($"ada.mail.{unique}@example.com");
         Assert.Matches("https://example.com/verify\\?code=[A-Z2-9]{8}", mail);
 
         await app.AddAsync($"ada.code.{unique}@example.com", "Return code");
@@ -47,7 +45,7 @@ public sealed class StaffUiTests(BrowserFixture fixture)
         var code = await app.VerificationCode.InputValueAsync();
         await Assertions.Expect(app.Page.GetByText("it will not be shown again")).ToBeVisibleAsync();
         await Assertions.Expect(app.Row($"ada.code.{unique}@example.com")).ToContainTextAsync("pending");
-        await AssertAccessibleAsync(app.Page);
+        await Accessibility.AssertAccessibleAsync(app.Page);
         await app.ScreenshotAsync("user-page");
 
         await app.Page.ReloadAsync();
@@ -101,7 +99,7 @@ public sealed class StaffUiTests(BrowserFixture fixture)
 
         await Assertions.Expect(app.AddButton).ToHaveCountAsync(0);
         await Assertions.Expect(app.Page.GetByText("may look but not add")).ToBeVisibleAsync();
-        await AssertAccessibleAsync(app.Page);
+        await Accessibility.AssertAccessibleAsync(app.Page);
         await app.ScreenshotAsync("user-page-viewer");
     }
 
@@ -115,25 +113,5 @@ public sealed class StaffUiTests(BrowserFixture fixture)
         await app.Page.GotoAsync("/");
 
         await new SignInPage(app.Page).IsShownAsync();
-    }
-
-    private async Task<string> WaitForMailAsync(string address)
-    {
-        string? found = null;
-        await TestSupport.Eventually.TrueAsync(() =>
-        {
-            found = Directory.Exists(fixture.PickupDirectory)
-                ? Directory.GetFiles(fixture.PickupDirectory, "*.eml").Select(File.ReadAllText).FirstOrDefault(text => text.Contains(address))
-                : null;
-            return found is not null;
-        }, $"a mail to {address} in the pickup folder");
-        return found!;
-    }
-
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var results = await page.RunAxe();
-        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(serious.Count == 0, string.Join("\n", serious.Select(v => $"{v.Impact} {v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
     }
 }
