@@ -24,6 +24,7 @@ public sealed partial class LifecycleUiTests(BrowserFixture fixture)
         var visitor = await fixture.NewPageAsync(); // anonymous: no staff session
         await visitor.GotoAsync(link);
         await Assertions.Expect(visitor.GetByRole(AriaRole.Heading, new() { Name = "Verify your email address" })).ToBeVisibleAsync();
+        await Assertions.Expect(visitor.GetByTestId("masked-address")).ToHaveTextAsync($"e•••@example.com");
         await Accessibility.AssertAccessibleAsync(visitor);
         await visitor.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "verify-link.png") });
         await visitor.GetByRole(AriaRole.Button, new() { Name = "Verify email address" }).ClickAsync();

@@ -29,4 +29,10 @@ public sealed class EmailAddressTests
     [Fact]
     public void TheDuplicateRuleIgnoresCase() =>
         Assert.Equal(EmailAddress.Normalize("Mini@Mouse.COM"), EmailAddress.Normalize("mini@mouse.com"));
+
+    [Theory]
+    [InlineData("mini@mouse.com", "m•••@mouse.com")]
+    [InlineData("a@b", "a•••@b")]
+    public void MaskKeepsOnlyTheFirstLetterAndTheDomain(string address, string masked) =>
+        Assert.Equal(masked, EmailAddress.Mask(address));
 }

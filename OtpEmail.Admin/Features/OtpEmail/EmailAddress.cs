@@ -55,6 +55,13 @@ public static class EmailAddress
             : OtpError.Invalid("EMAIL-DOMAIN-INVALID", $"The domain of {field} must be labels of 1–{MaxLabelLength} letters, digits and hyphens");
     }
 
+    /// <summary>The address with its local part hidden but its first letter: m•••@mouse.com.</summary>
+    public static string Mask(string address)
+    {
+        var at = address.LastIndexOf('@');
+        return at <= 0 ? "•••" : $"{address[0]}•••{address[at..]}";
+    }
+
     /// <summary>The form the duplicate rule compares: the same address in any case is the same.</summary>
     public static string Normalize(string address) => address.ToLowerInvariant();
 

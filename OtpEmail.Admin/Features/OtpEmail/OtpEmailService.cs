@@ -25,6 +25,7 @@ public sealed partial class OtpEmailService : IDisposable
     /// <summary>The actor recorded when someone verifies through the emailed link.</summary>
     public static readonly Caller LinkVisitor = new("verification-link", null, new HashSet<string>(), null);
 
+    private readonly IDbContextFactory<AppDbContext> _dbs;
     private readonly DbWriter _writer;
     private readonly IdGenerator _ids;
     private readonly TimeProvider _time;
@@ -36,6 +37,7 @@ public sealed partial class OtpEmailService : IDisposable
     private readonly PartitionedRateLimiter<string> _linkAttempts;
 
     public OtpEmailService(
+        IDbContextFactory<AppDbContext> dbs,
         DbWriter writer,
         IdGenerator ids,
         TimeProvider time,
@@ -45,6 +47,7 @@ public sealed partial class OtpEmailService : IDisposable
         IOptions<AppSettings> app,
         ILogger<OtpEmailService> logger)
     {
+        _dbs = dbs;
         _writer = writer;
         _ids = ids;
         _time = time;
@@ -241,6 +244,30 @@ public sealed partial class OtpEmailService : IDisposable
             var outcome = await CheckCodeAsync(db, LinkVisitor, user, match, code, ct);
             return outcome.IsSuccess ? outcome.Value : LinkFailed;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// What an emailed link would verify, for the page to show before the button is pressed: the
+    /// address, masked (m•••@mouse.com), or null when the link does not match. Counts against the
+    /// same per-client limit as verifying; changes nothing.
+    /// </summary>
+    public async Task<string?> PreviewLinkAsync(string? userId, string? orgId, string? code, string client, CancellationToken cancellationToken)
+    {
+        using var lease = _linkAttempts.AttemptAcquire(client);
+        var id = UserAccess.ParseId(userId);
+        if (!lease.IsAcquired || !id.IsSuccess || string.IsNullOrWhiteSpace(code) || code.Length > MaxCodeLength)
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        await using var db = await _dbs.CreateDbContextAsync(cancellationToken);
+        var pending = await db.OtpEmails.AsNoTracking()
+            .Where(a => a.UserId == id.Value && a.State == OtpEmailState.Pending && a.CodeHash != null && a.CodeExpiresAt > now)
+            .Join(db.Users.Where(u => u.State == UserState.Active), a => a.UserId, u => u.Id, (a, u) => new { a.Address, a.CodeHash, u.OrganizationId })
+            .ToListAsync(cancellationToken);
+        var match = pending.FirstOrDefault(a => a.OrganizationId.ToString(CultureInfo.InvariantCulture) == orgId && _codes.Matches(code, a.CodeHash));
+        return match is null ? null : EmailAddress.Mask(match.Address);
     }
 
     private async Task<Result<AddOtpEmailResponse>> AddAsync(AppDbContext db, Caller caller, long userId, string address, Delivery delivery, CancellationToken cancellationToken)
