@@ -33,25 +33,14 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbs)
     /// <summary>A user's events, newest first.</summary>
     public async Task<Result<EventPage>> ForUserAsync(Caller caller, string userId, int skip, int take, CancellationToken cancellationToken)
     {
-        if (UserAccess.RequirePermission(caller, Permissions.UserRead) is { } denied)
-        {
-            return denied;
-        }
-
-        var id = UserAccess.ParseId(userId);
-        if (!id.IsSuccess)
-        {
-            return id.Error;
-        }
-
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var user = await UserAccess.FindAsync(db, caller, id.Value, tracked: false, cancellationToken);
+        var user = await UserAccess.ReadAsync(db, caller, Permissions.UserRead, userId, cancellationToken);
         if (!user.IsSuccess)
         {
             return user.Error;
         }
 
-        return await PageAsync(db, db.UserEvents.Where(e => e.UserId == id.Value).OrderByDescending(e => e.Sequence), skip, take, cancellationToken);
+        return await PageAsync(db, db.UserEvents.Where(e => e.UserId == user.Value.Id).OrderByDescending(e => e.Sequence), skip, take, cancellationToken);
     }
 
     /// <summary>All events the caller may see, newest first, narrowed by <paramref name="filter"/>.</summary>

@@ -29,6 +29,21 @@ public static class UserAccess
             : UserNotFound;
     }
 
+    /// <summary>
+    /// The whole check before reading one user: the caller's permission, the id's form, the user's
+    /// existence and organization. Returns the user untracked.
+    /// </summary>
+    public static async Task<Result<User>> ReadAsync(AppDbContext db, Caller caller, string permission, string? userId, CancellationToken cancellationToken)
+    {
+        if (RequirePermission(caller, permission) is { } denied)
+        {
+            return denied;
+        }
+
+        var id = ParseId(userId);
+        return id.IsSuccess ? await FindAsync(db, caller, id.Value, tracked: false, cancellationToken) : id.Error;
+    }
+
     /// <summary>Loads a live user the caller may act on; tracked when the caller will change it.</summary>
     public static async Task<Result<User>> FindAsync(AppDbContext db, Caller caller, long userId, bool tracked, CancellationToken cancellationToken)
     {

@@ -17,25 +17,14 @@ public sealed class UserService(IDbContextFactory<AppDbContext> dbs, DbWriter wr
 
     public async Task<Result<GetUserResponse>> GetAsync(Caller caller, string userId, CancellationToken cancellationToken)
     {
-        if (UserAccess.RequirePermission(caller, Permissions.UserRead) is { } denied)
-        {
-            return denied;
-        }
-
-        var id = UserAccess.ParseId(userId);
-        if (!id.IsSuccess)
-        {
-            return id.Error;
-        }
-
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var found = await UserAccess.FindAsync(db, caller, id.Value, tracked: false, cancellationToken);
+        var found = await UserAccess.ReadAsync(db, caller, Permissions.UserRead, userId, cancellationToken);
         if (!found.IsSuccess)
         {
             return found.Error;
         }
 
-        var views = await ViewsAsync(db, [id.Value], cancellationToken);
+        var views = await ViewsAsync(db, [found.Value.Id], cancellationToken);
         return new GetUserResponse(views[0]);
     }
 
@@ -112,19 +101,8 @@ public sealed class UserService(IDbContextFactory<AppDbContext> dbs, DbWriter wr
     /// <summary>One user for the staff page: details, organization and live authenticators with who added them when.</summary>
     public async Task<Result<UserProfile>> GetProfileAsync(Caller caller, string userId, CancellationToken cancellationToken)
     {
-        if (UserAccess.RequirePermission(caller, Permissions.UserRead) is { } denied)
-        {
-            return denied;
-        }
-
-        var id = UserAccess.ParseId(userId);
-        if (!id.IsSuccess)
-        {
-            return id.Error;
-        }
-
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var found = await UserAccess.FindAsync(db, caller, id.Value, tracked: false, cancellationToken);
+        var found = await UserAccess.ReadAsync(db, caller, Permissions.UserRead, userId, cancellationToken);
         if (!found.IsSuccess)
         {
             return found.Error;
