@@ -32,6 +32,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         Directory.CreateDirectory(ScreenshotDirectory);
+
+        // CI runs several apps at once on two cores: give the page and assertions time, not sleeps.
+        Assertions.SetDefaultExpectTimeout(15_000);
     }
 
     public async Task<IPage> NewPageAsync()
@@ -41,7 +44,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             BaseURL = App.PublicBaseUrl.AbsoluteUri,
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(20_000);
         return await context.NewPageAsync();
     }
 

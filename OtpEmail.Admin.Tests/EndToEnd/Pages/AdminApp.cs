@@ -43,7 +43,8 @@ public sealed class AdminApp(IPage page)
     /// <summary>Types part of a name into the picker and opens the matching user.</summary>
     public async Task PickUserAsync(string typed, string displayName)
     {
-        await FindUser.FillAsync(typed);
+        await FindUser.ClickAsync();
+        await FindUser.PressSequentiallyAsync(typed); // as a person types: one input event a key
         await page.GetByRole(AriaRole.Option).Filter(new() { HasText = displayName }).First.ClickAsync();
         await Assertions.Expect(Heading).ToHaveTextAsync(displayName);
         await WaitUntilInteractiveAsync();
