@@ -47,6 +47,8 @@ public static class GrpcApiExtensions
     /// <summary>
     /// Authenticates every call with the bearer token from the <c>authorization</c> metadata (never a
     /// cookie) and answers Unauthenticated, as a gRPC status, when there is none or it is invalid.
+    /// Every UserService method is unary; only the (Development-only) reflection service streams.
+    /// A streaming method added later must get a streaming handler here too.
     /// </summary>
     private sealed class BearerCallerInterceptor(CallerFactory callers) : Interceptor
     {
