@@ -62,12 +62,7 @@ public sealed partial class OtpEmailService : IDisposable
 
     public async Task<Result<AddOtpEmailResponse>> AddAsync(Caller caller, string userId, AddOtpEmailRequest request, CancellationToken cancellationToken)
     {
-        if (UserAccess.RequirePermission(caller, Permissions.UserCredentialWrite) is { } denied)
-        {
-            return denied;
-        }
-
-        var id = UserAccess.ParseId(userId);
+        var id = CheckUser(caller, userId);
         if (!id.IsSuccess)
         {
             return id.Error;
@@ -205,17 +200,10 @@ public sealed partial class OtpEmailService : IDisposable
     /// </summary>
     public async Task<Result<Details>> VerifyLinkAsync(string? userId, string? orgId, string? code, string client, CancellationToken cancellationToken)
     {
-        using var lease = _linkAttempts.AttemptAcquire(client);
-        if (!lease.IsAcquired)
+        var id = AdmitLink(userId, orgId, code, client);
+        if (!id.IsSuccess)
         {
-            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-            return OtpError.Exhausted("OTPEMAIL-LINK-RATE", "Too many attempts; try again later", retryAfter);
-        }
-
-        var id = UserAccess.ParseId(userId);
-        if (!id.IsSuccess || string.IsNullOrWhiteSpace(code) || code.Length > MaxCodeLength || string.IsNullOrEmpty(orgId))
-        {
-            return LinkFailed;
+            return id.Error;
         }
 
         return await _writer.RunAsync<Details>(async (db, ct) =>
@@ -229,19 +217,19 @@ public sealed partial class OtpEmailService : IDisposable
             var pending = await db.OtpEmails
                 .Where(a => a.UserId == user.Id && a.State == OtpEmailState.Pending && a.CodeHash != null)
                 .ToListAsync(ct);
-            var match = pending.FirstOrDefault(a => _codes.Matches(code, a.CodeHash));
+            var match = pending.FirstOrDefault(a => _codes.Matches(code!, a.CodeHash));
             if (match is null)
             {
                 // The link names no authenticator: a wrong code counts against each pending one.
                 foreach (var authenticator in pending)
                 {
-                    _ = await CheckCodeAsync(db, LinkVisitor, user, authenticator, code, ct);
+                    _ = await CheckCodeAsync(db, LinkVisitor, user, authenticator, code!, ct);
                 }
 
                 return LinkFailed;
             }
 
-            var outcome = await CheckCodeAsync(db, LinkVisitor, user, match, code, ct);
+            var outcome = await CheckCodeAsync(db, LinkVisitor, user, match, code!, ct);
             return outcome.IsSuccess ? outcome.Value : LinkFailed;
         }, cancellationToken);
     }
@@ -253,9 +241,8 @@ public sealed partial class OtpEmailService : IDisposable
     /// </summary>
     public async Task<string?> PreviewLinkAsync(string? userId, string? orgId, string? code, string client, CancellationToken cancellationToken)
     {
-        using var lease = _linkAttempts.AttemptAcquire(client);
-        var id = UserAccess.ParseId(userId);
-        if (!lease.IsAcquired || !id.IsSuccess || string.IsNullOrWhiteSpace(code) || code.Length > MaxCodeLength)
+        var id = AdmitLink(userId, orgId, code, client);
+        if (!id.IsSuccess)
         {
             return null;
         }
@@ -266,8 +253,27 @@ public sealed partial class OtpEmailService : IDisposable
             .Where(a => a.UserId == id.Value && a.State == OtpEmailState.Pending && a.CodeHash != null && a.CodeExpiresAt > now)
             .Join(db.Users.Where(u => u.State == UserState.Active), a => a.UserId, u => u.Id, (a, u) => new { a.Address, a.CodeHash, u.OrganizationId })
             .ToListAsync(cancellationToken);
-        var match = pending.FirstOrDefault(a => a.OrganizationId.ToString(CultureInfo.InvariantCulture) == orgId && _codes.Matches(code, a.CodeHash));
+        var match = pending.FirstOrDefault(a => a.OrganizationId.ToString(CultureInfo.InvariantCulture) == orgId && _codes.Matches(code!, a.CodeHash));
         return match is null ? null : EmailAddress.Mask(match.Address);
+    }
+
+    /// <summary>
+    /// The gate of both link operations: one attempt off the client's per-minute allowance, then a
+    /// link whose parts could name a user and a code at all. Returns the user id.
+    /// </summary>
+    private Result<long> AdmitLink(string? userId, string? orgId, string? code, string client)
+    {
+        using var lease = _linkAttempts.AttemptAcquire(client);
+        if (!lease.IsAcquired)
+        {
+            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+            return OtpError.Exhausted("OTPEMAIL-LINK-RATE", "Too many attempts; try again later", retryAfter);
+        }
+
+        var id = UserAccess.ParseId(userId);
+        return !id.IsSuccess || string.IsNullOrWhiteSpace(code) || code.Length > MaxCodeLength || string.IsNullOrEmpty(orgId)
+            ? LinkFailed
+            : id.Value;
     }
 
     private async Task<Result<AddOtpEmailResponse>> AddAsync(AppDbContext db, Caller caller, long userId, string address, Delivery delivery, CancellationToken cancellationToken)
@@ -444,14 +450,13 @@ public sealed partial class OtpEmailService : IDisposable
         return new Uri($"{baseUrl}/otp-email/verify?userID={Uri.EscapeDataString(userId)}&code={Uri.EscapeDataString(code)}&orgID={Uri.EscapeDataString(orgId)}");
     }
 
+    /// <summary>May the caller change credentials at all, and is the user id of a form we issue?</summary>
+    private static Result<long> CheckUser(Caller caller, string userId) =>
+        UserAccess.RequirePermission(caller, Permissions.UserCredentialWrite) is { } denied ? denied : UserAccess.ParseId(userId);
+
     private static Result<(long UserId, long OtpEmailId)> CheckTarget(Caller caller, string userId, string otpEmailId)
     {
-        if (UserAccess.RequirePermission(caller, Permissions.UserCredentialWrite) is { } denied)
-        {
-            return denied;
-        }
-
-        var user = UserAccess.ParseId(userId);
+        var user = CheckUser(caller, userId);
         if (!user.IsSuccess)
         {
             return user.Error;

@@ -77,8 +77,7 @@ public static class AuthExtensions
                     {
                         context.HandleResponse();
                         context.Response.Headers.WWWAuthenticate = "Bearer";
-                        await HttpErrors.WriteAsync(context.HttpContext, new OtpError(
-                            ErrorCode.Unauthenticated, "AUTH-UNAUTHENTICATED", "Missing or invalid bearer token"));
+                        await HttpErrors.WriteAsync(context.HttpContext, OtpError.Unauthenticated);
                     },
                     OnForbidden = context => HttpErrors.WriteAsync(context.HttpContext,
                         OtpError.Denied("AUTH-FORBIDDEN", "The caller may not use this API")),

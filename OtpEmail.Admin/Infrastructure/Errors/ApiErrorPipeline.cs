@@ -49,15 +49,18 @@ public static partial class ApiErrorPipeline
             {
                 StatusCodes.Status404NotFound => new OtpError(ErrorCode.NotFound, "API-ROUTE-NOTFOUND", "No such route"),
                 StatusCodes.Status405MethodNotAllowed => new OtpError(ErrorCode.Unimplemented, "API-METHOD", "Method not allowed on this route"),
-                StatusCodes.Status413PayloadTooLarge => OtpError.Invalid("API-BODY-TOO-LARGE", "Request body is too large"),
+                StatusCodes.Status413PayloadTooLarge => BodyTooLarge,
                 StatusCodes.Status415UnsupportedMediaType => OtpError.Invalid("API-MEDIA-TYPE", "Content-Type must be application/json"),
-                StatusCodes.Status401Unauthorized => new OtpError(ErrorCode.Unauthenticated, "AUTH-UNAUTHENTICATED", "Missing or invalid credentials"),
+                StatusCodes.Status401Unauthorized => OtpError.Unauthenticated,
                 StatusCodes.Status403Forbidden => OtpError.Denied("AUTH-FORBIDDEN", "Not allowed"),
                 >= 500 => new OtpError(ErrorCode.Internal, "API-INTERNAL", "Internal error"),
-                _ => OtpError.Invalid("API-BAD-REQUEST", "Bad request"),
+                _ => BadRequest,
             };
             await HttpErrors.WriteAsync(http, error, status);
         });
+
+    private static readonly OtpError BodyTooLarge = OtpError.Invalid("API-BODY-TOO-LARGE", "Request body is too large");
+    private static readonly OtpError BadRequest = OtpError.Invalid("API-BAD-REQUEST", "Bad request");
 
     // System.Text.Json messages name .NET types; keep only what helps the caller.
     private static string Clean(string message)
@@ -85,8 +88,8 @@ public static partial class ApiErrorPipeline
             if (exception is BadHttpRequestException bad)
             {
                 var error = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
-                    ? OtpError.Invalid("API-BODY-TOO-LARGE", "Request body is too large")
-                    : OtpError.Invalid("API-BAD-REQUEST", "Bad request");
+                    ? BodyTooLarge
+                    : BadRequest;
                 await HttpErrors.WriteAsync(http, error, bad.StatusCode);
                 return true;
             }

@@ -9,6 +9,10 @@ public sealed record OtpError(ErrorCode Code, string Id, string Message)
     /// <summary>For <see cref="ErrorCode.ResourceExhausted"/>: when the caller may try again.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>No bearer token, or one that does not validate: the same answer on every door.</summary>
+    public static OtpError Unauthenticated { get; } =
+        new(ErrorCode.Unauthenticated, "AUTH-UNAUTHENTICATED", "Missing or invalid bearer token");
+
     public static OtpError Invalid(string id, string message) => new(ErrorCode.InvalidArgument, id, message);
 
     public static OtpError NotFound(string id, string message) => new(ErrorCode.NotFound, id, message);

@@ -60,7 +60,7 @@ public static class GrpcApiExtensions
                 var result = await context.GetHttpContext().AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
                 if (!result.Succeeded)
                 {
-                    throw new OtpError(ErrorCode.Unauthenticated, "AUTH-UNAUTHENTICATED", "Missing or invalid bearer token").ToRpcException();
+                    throw OtpError.Unauthenticated.ToRpcException();
                 }
 
                 context.UserState[typeof(Caller)] = callers.From(result.Principal);

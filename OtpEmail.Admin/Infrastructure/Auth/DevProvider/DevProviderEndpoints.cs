@@ -48,18 +48,7 @@ internal static class DevProviderEndpoints
             return Results.Redirect($"{LoginPath}?returnUrl={Uri.EscapeDataString(returnUrl)}");
         }
 
-        var roleClaim = authorization.Value.RoleClaim;
-        var identity = new ClaimsIdentity(OpenIddictScheme, Claims.Name, roleClaim);
-        identity.AddClaim(new Claim(Claims.Subject, member.Email));
-        identity.AddClaim(new Claim(Claims.Name, member.Name));
-        identity.AddClaim(new Claim(Claims.Email, member.Email));
-        identity.AddClaims(member.Roles.Select(role => new Claim(roleClaim, role)));
-        if (member.OrganizationId is { } org)
-        {
-            identity.AddClaim(new Claim(Caller.OrganizationClaim, org.ToString(CultureInfo.InvariantCulture)));
-        }
-
-        var principal = new ClaimsPrincipal(identity);
+        var principal = Principal(member.Email, member.Name, member.Roles, member.OrganizationId, authorization.Value.RoleClaim, member.Email);
         principal.SetScopes(request.GetScopes());
         principal.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
         return Results.SignIn(principal, authenticationScheme: OpenIddictScheme);
@@ -87,21 +76,31 @@ internal static class DevProviderEndpoints
             return Results.Forbid(authenticationSchemes: [OpenIddictScheme]);
         }
 
-        var roleClaim = authorization.Value.RoleClaim;
-        var identity = new ClaimsIdentity(OpenIddictScheme, Claims.Name, roleClaim);
-        identity.AddClaim(new Claim(Claims.Subject, client.ClientId));
-        identity.AddClaim(new Claim(Claims.Name, client.ClientId));
-        identity.AddClaims(client.Roles.Select(role => new Claim(roleClaim, role)));
-        if (client.OrganizationId is { } org)
-        {
-            identity.AddClaim(new Claim(Caller.OrganizationClaim, org.ToString(CultureInfo.InvariantCulture)));
-        }
-
-        var principal = new ClaimsPrincipal(identity);
+        var principal = Principal(client.ClientId, client.ClientId, client.Roles, client.OrganizationId, authorization.Value.RoleClaim);
         principal.SetResources(settings.Value.Audience);
         principal.SetScopes(request.GetScopes());
         principal.SetDestinations(_ => [Destinations.AccessToken]);
         return Results.SignIn(principal, authenticationScheme: OpenIddictScheme);
+    }
+
+    /// <summary>Who the provider vouches for: subject, name, email (staff), roles and (for scoped accounts) organization.</summary>
+    private static ClaimsPrincipal Principal(string subject, string name, string[] roles, long? organizationId, string roleClaim, string? email = null)
+    {
+        var identity = new ClaimsIdentity(OpenIddictScheme, Claims.Name, roleClaim);
+        identity.AddClaim(new Claim(Claims.Subject, subject));
+        identity.AddClaim(new Claim(Claims.Name, name));
+        if (email is not null)
+        {
+            identity.AddClaim(new Claim(Claims.Email, email));
+        }
+
+        identity.AddClaims(roles.Select(role => new Claim(roleClaim, role)));
+        if (organizationId is { } org)
+        {
+            identity.AddClaim(new Claim(Caller.OrganizationClaim, org.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return new ClaimsPrincipal(identity);
     }
 
     private static async Task<IResult> EndSession(HttpContext context)
@@ -122,7 +121,7 @@ internal static class DevProviderEndpoints
         identity.AddClaim(new Claim(Claims.Subject, member.Email));
         identity.AddClaim(new Claim(Claims.Name, member.Name));
         await context.SignInAsync(DevProviderExtensions.LoginScheme, new ClaimsPrincipal(identity));
-        return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
+        return Results.LocalRedirect(AccountEndpoints.LocalOrRoot(returnUrl));
     }
 
     private static IResult LoginPage(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? error)
@@ -169,7 +168,4 @@ internal static class DevProviderEndpoints
             """;
         return Results.Content(html, "text/html; charset=utf-8", statusCode: error is null ? 200 : 400);
     }
-
-    private static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
 }
