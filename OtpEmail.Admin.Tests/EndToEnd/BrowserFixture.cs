@@ -21,7 +21,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        App = new AppFactory(25, new Dictionary<string, string?> { ["Mail:Mode"] = "Pickup" });
+        App = new AppFactory(25);
         App.WithPickupDirectory();
         App.StartClient().Dispose();
         _playwright = await Playwright.CreateAsync();

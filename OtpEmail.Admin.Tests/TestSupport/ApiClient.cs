@@ -81,6 +81,29 @@ public sealed class ApiClient(HttpClient http)
     public Task<Reply> AddOtpEmailAsync(string userId, string emailJson, string? as_ = Admin) =>
         PostAsync($"/v3alpha/users/{userId}/otp_email", "{\"email\":" + emailJson + "}", as_);
 
+    /// <summary>A new user with a pending authenticator added in return-code mode: its ids and code.</summary>
+    public async Task<(string UserId, string OtpId, string Code)> AddReturningCodeAsync(string? address = null)
+    {
+        var userId = await CreateUserAsync();
+        var added = await AddOtpEmailAsync(userId, JsonSerializer.Serialize(new { address = address ?? NewAddress(), returnCode = new { } }));
+        Assert.Equal(200, added.Status);
+        return (userId, added.Json["otpEmailId"]!.GetValue<string>(), added.Json["verificationCode"]!.GetValue<string>());
+    }
+
+    public Task<Reply> VerifyAsync(string userId, string otpId, string code) =>
+        PostAsync($"/v3alpha/users/{userId}/otp_email/{otpId}/verify", JsonSerializer.Serialize(new { code }));
+
+    public Task<Reply> ResendAsync(string userId, string otpId, string body = """{"returnCode":{}}""") =>
+        PostAsync($"/v3alpha/users/{userId}/otp_email/{otpId}/_resend", body);
+
+    /// <summary>Whether the user's authenticator is ready, as GetUser reports it.</summary>
+    public async Task<bool> IsVerifiedAsync(string userId, string otpId)
+    {
+        var user = await GetAsync($"/v3alpha/users/{userId}");
+        return user.Json["user"]!["authenticators"]!["otpEmail"]!.AsArray()
+            .Single(a => a!["otpEmailId"]!.GetValue<string>() == otpId)!["isVerified"]!.GetValue<bool>();
+    }
+
     public static string NewAddress() => $"otp-{Guid.NewGuid():N}@example.com";
 }
 

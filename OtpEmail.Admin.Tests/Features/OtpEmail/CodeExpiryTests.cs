@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OtpEmail.Admin.Tests.TestSupport;
@@ -23,10 +22,10 @@ public sealed class CodeExpiryTests : IAsyncLifetime
     [Fact]
     public async Task ACodeExpiresAfterTenMinutes()
     {
-        var (userId, otpId, code) = await AddAsync();
+        var (userId, otpId, code) = await _api.AddReturningCodeAsync();
 
         _clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
-        var late = await VerifyAsync(userId, otpId, code);
+        var late = await _api.VerifyAsync(userId, otpId, code);
 
         Assert.Equal(400, late.Status);
         Assert.Equal(9, late.ErrorCode());
@@ -35,40 +34,27 @@ public sealed class CodeExpiryTests : IAsyncLifetime
     [Fact]
     public async Task ACodeStillWorksJustBeforeItExpires()
     {
-        var (userId, otpId, code) = await AddAsync();
+        var (userId, otpId, code) = await _api.AddReturningCodeAsync();
 
         _clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1));
 
-        Assert.Equal(200, (await VerifyAsync(userId, otpId, code)).Status);
+        Assert.Equal(200, (await _api.VerifyAsync(userId, otpId, code)).Status);
     }
 
     [Fact]
     public async Task TheSendLimitOpensAgainAfterAnHour()
     {
-        var (userId, otpId, _) = await AddAsync();
+        var (userId, otpId, _) = await _api.AddReturningCodeAsync();
         for (var i = 0; i < 4; i++)
         {
-            await ResendAsync(userId, otpId);
+            await _api.ResendAsync(userId, otpId);
         }
 
-        Assert.Equal(429, (await ResendAsync(userId, otpId)).Status);
+        Assert.Equal(429, (await _api.ResendAsync(userId, otpId)).Status);
         _clock.Advance(TimeSpan.FromHours(1));
-        var reopened = await ResendAsync(userId, otpId);
+        var reopened = await _api.ResendAsync(userId, otpId);
 
         Assert.Equal(200, reopened.Status);
-        Assert.Equal(200, (await VerifyAsync(userId, otpId, reopened.Json["verificationCode"]!.GetValue<string>())).Status);
+        Assert.Equal(200, (await _api.VerifyAsync(userId, otpId, reopened.Json["verificationCode"]!.GetValue<string>())).Status);
     }
-
-    private async Task<(string, string, string)> AddAsync()
-    {
-        var userId = await _api.CreateUserAsync();
-        var added = await _api.AddOtpEmailAsync(userId, $$$"""{"address":"{{{ApiClient.NewAddress()}}}","returnCode":{}}""");
-        return (userId, added.Json["otpEmailId"]!.GetValue<string>(), added.Json["verificationCode"]!.GetValue<string>());
-    }
-
-    private Task<Reply> VerifyAsync(string userId, string otpId, string code) =>
-        _api.PostAsync($"/v3alpha/users/{userId}/otp_email/{otpId}/verify", JsonSerializer.Serialize(new { code }));
-
-    private Task<Reply> ResendAsync(string userId, string otpId) =>
-        _api.PostAsync($"/v3alpha/users/{userId}/otp_email/{otpId}/_resend", """{"returnCode":{}}""");
 }

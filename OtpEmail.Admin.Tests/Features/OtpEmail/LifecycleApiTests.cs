@@ -12,14 +12,14 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
     [Fact]
     public async Task TheReturnedCodeVerifiesOnceIgnoringCase()
     {
-        var (userId, otpId, code) = await AddReturningCodeAsync();
+        var (userId, otpId, code) = await _api.AddReturningCodeAsync();
 
-        var verified = await VerifyAsync(userId, otpId, code.ToLowerInvariant());
-        var again = await VerifyAsync(userId, otpId, code);
+        var verified = await _api.VerifyAsync(userId, otpId, code.ToLowerInvariant());
+        var again = await _api.VerifyAsync(userId, otpId, code);
 
         Assert.Equal(200, verified.Status);
         Assert.Equal("3", verified.Json["details"]!["sequence"]!.GetValue<string>());
-        Assert.True(await IsVerifiedAsync(userId, otpId));
+        Assert.True(await _api.IsVerifiedAsync(userId, otpId));
         Assert.Equal(400, again.Status);
         Assert.Equal(9, again.ErrorCode());
     }
@@ -27,45 +27,45 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
     [Fact]
     public async Task AWrongCodeIsInvalidArgumentAndTheFifthInvalidatesTheCode()
     {
-        var (userId, otpId, code) = await AddReturningCodeAsync();
+        var (userId, otpId, code) = await _api.AddReturningCodeAsync();
         var wrong = code == "AAAAAAAA" ? "BBBBBBBB" : "AAAAAAAA";
 
         var misses = new List<Reply>();
         for (var i = 0; i < 5; i++)
         {
-            misses.Add(await VerifyAsync(userId, otpId, wrong));
+            misses.Add(await _api.VerifyAsync(userId, otpId, wrong));
         }
 
-        var rightButTooLate = await VerifyAsync(userId, otpId, code);
+        var rightButTooLate = await _api.VerifyAsync(userId, otpId, code);
 
         Assert.All(misses, miss => Assert.Equal(3, miss.ErrorCode()));
         Assert.Equal(400, rightButTooLate.Status);
         Assert.Equal(9, rightButTooLate.ErrorCode());
-        Assert.False(await IsVerifiedAsync(userId, otpId));
+        Assert.False(await _api.IsVerifiedAsync(userId, otpId));
 
-        var resent = await ResendAsync(userId, otpId, """{"returnCode":{}}""");
-        Assert.Equal(200, (await VerifyAsync(userId, otpId, resent.Json["verificationCode"]!.GetValue<string>())).Status);
+        var resent = await _api.ResendAsync(userId, otpId, """{"returnCode":{}}""");
+        Assert.Equal(200, (await _api.VerifyAsync(userId, otpId, resent.Json["verificationCode"]!.GetValue<string>())).Status);
     }
 
     [Fact]
     public async Task FourWrongTriesStillLeaveTheRightCodeWorking()
     {
-        var (userId, otpId, code) = await AddReturningCodeAsync();
+        var (userId, otpId, code) = await _api.AddReturningCodeAsync();
 
         for (var i = 0; i < 4; i++)
         {
-            Assert.Equal(400, (await VerifyAsync(userId, otpId, "WRONG000")).Status);
+            Assert.Equal(400, (await _api.VerifyAsync(userId, otpId, "WRONG000")).Status);
         }
 
-        Assert.Equal(200, (await VerifyAsync(userId, otpId, code)).Status);
+        Assert.Equal(200, (await _api.VerifyAsync(userId, otpId, code)).Status);
     }
 
     [Fact]
     public async Task ConcurrentVerifiesWithTheRightCodeHaveExactlyOneWinner()
     {
-        var (userId, otpId, code) = await AddReturningCodeAsync();
+        var (userId, otpId, code) = await _api.AddReturningCodeAsync();
 
-        var replies = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => VerifyAsync(userId, otpId, code)));
+        var replies = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => _api.VerifyAsync(userId, otpId, code)));
 
         Assert.Single(replies, r => r.Status == 200);
         Assert.All(replies.Where(r => r.Status != 200), r => Assert.Equal(9, r.ErrorCode()));
@@ -76,43 +76,43 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
     [Fact]
     public async Task ResendIssuesANewCodeAndTheOldOneStopsWorking()
     {
-        var (userId, otpId, oldCode) = await AddReturningCodeAsync();
+        var (userId, otpId, oldCode) = await _api.AddReturningCodeAsync();
 
-        var resent = await ResendAsync(userId, otpId, """{"return_code":{}}""");
+        var resent = await _api.ResendAsync(userId, otpId, """{"return_code":{}}""");
         var newCode = resent.Json["verificationCode"]!.GetValue<string>();
 
         Assert.Equal(200, resent.Status);
         Assert.NotEqual(oldCode, newCode);
-        Assert.Equal(400, (await VerifyAsync(userId, otpId, oldCode)).Status);
-        Assert.Equal(200, (await VerifyAsync(userId, otpId, newCode)).Status);
+        Assert.Equal(400, (await _api.VerifyAsync(userId, otpId, oldCode)).Status);
+        Assert.Equal(200, (await _api.VerifyAsync(userId, otpId, newCode)).Status);
     }
 
     [Fact]
     public async Task ResendBySendCodeMailsTheNewCodeAndReturnsNone()
     {
         var address = ApiClient.NewAddress();
-        var (userId, otpId, _) = await AddReturningCodeAsync(address);
+        var (userId, otpId, _) = await _api.AddReturningCodeAsync(address);
 
-        var resent = await ResendAsync(userId, otpId, """{"sendCode":{"urlTemplate":"https://example.com/v?c={{.Code}}"}}""");
+        var resent = await _api.ResendAsync(userId, otpId, """{"sendCode":{"urlTemplate":"https://example.com/v?c={{.Code}}"}}""");
 
         Assert.Equal(200, resent.Status);
         Assert.Null(resent.Json["verificationCode"]);
         var mail = await fixture.Smtp.WaitForMailToAsync(address);
         var mailedCode = System.Text.RegularExpressions.Regex.Match(mail.TextBody!, "c=([A-Z2-9]{8})").Groups[1].Value;
-        Assert.Equal(200, (await VerifyAsync(userId, otpId, mailedCode)).Status);
+        Assert.Equal(200, (await _api.VerifyAsync(userId, otpId, mailedCode)).Status);
     }
 
     [Fact]
     public async Task AtMostFiveCodesAnHourThenResourceExhaustedWithRetryAfter()
     {
-        var (userId, otpId, _) = await AddReturningCodeAsync(); // code 1
+        var (userId, otpId, _) = await _api.AddReturningCodeAsync(); // code 1
 
         for (var i = 2; i <= 5; i++)
         {
-            Assert.Equal(200, (await ResendAsync(userId, otpId, """{"returnCode":{}}""")).Status);
+            Assert.Equal(200, (await _api.ResendAsync(userId, otpId, """{"returnCode":{}}""")).Status);
         }
 
-        var sixth = await ResendAsync(userId, otpId, """{"returnCode":{}}""");
+        var sixth = await _api.ResendAsync(userId, otpId, """{"returnCode":{}}""");
 
         Assert.Equal(429, sixth.Status);
         Assert.Equal(8, sixth.ErrorCode());
@@ -126,7 +126,7 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
         var userId = await _api.CreateUserAsync();
         var added = await _api.AddOtpEmailAsync(userId, $$"""{"address":"{{ApiClient.NewAddress()}}","isVerified":true}""");
 
-        var resent = await ResendAsync(userId, added.Json["otpEmailId"]!.GetValue<string>(), """{"returnCode":{}}""");
+        var resent = await _api.ResendAsync(userId, added.Json["otpEmailId"]!.GetValue<string>(), """{"returnCode":{}}""");
 
         Assert.Equal(9, resent.ErrorCode());
     }
@@ -136,9 +136,9 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
     [InlineData("""{"sendCode":{"urlTemplate":"http://example.com/{{.Code}}"}}""")]
     public async Task BadResendRequestsAreInvalidArgument(string body)
     {
-        var (userId, otpId, _) = await AddReturningCodeAsync();
+        var (userId, otpId, _) = await _api.AddReturningCodeAsync();
 
-        var reply = await ResendAsync(userId, otpId, body);
+        var reply = await _api.ResendAsync(userId, otpId, body);
 
         Assert.Equal(400, reply.Status);
         Assert.Equal(3, reply.ErrorCode());
@@ -148,11 +148,11 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
     public async Task RemovedAuthenticatorsAreNotListedAndTheAddressCanBeAddedAgain()
     {
         var address = ApiClient.NewAddress();
-        var (userId, otpId, code) = await AddReturningCodeAsync(address);
+        var (userId, otpId, code) = await _api.AddReturningCodeAsync(address);
 
         var removed = await _api.SendAsync(HttpMethod.Delete, $"/v3alpha/users/{userId}/otp_email/{otpId}", null);
         var user = await _api.GetAsync($"/v3alpha/users/{userId}");
-        var verifyRemoved = await VerifyAsync(userId, otpId, code);
+        var verifyRemoved = await _api.VerifyAsync(userId, otpId, code);
         var removeAgain = await _api.SendAsync(HttpMethod.Delete, $"/v3alpha/users/{userId}/otp_email/{otpId}", null);
         var readded = await _api.AddOtpEmailAsync(userId, $$"""{"address":"{{address}}","isVerified":true}""");
 
@@ -171,18 +171,18 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
     {
         var userId = await _api.CreateUserAsync();
 
-        Assert.Equal(5, (await VerifyAsync(userId, otpId, "ABCDEFGH")).ErrorCode());
-        Assert.Equal(5, (await ResendAsync(userId, otpId, """{"returnCode":{}}""")).ErrorCode());
+        Assert.Equal(5, (await _api.VerifyAsync(userId, otpId, "ABCDEFGH")).ErrorCode());
+        Assert.Equal(5, (await _api.ResendAsync(userId, otpId, """{"returnCode":{}}""")).ErrorCode());
         Assert.Equal(5, (await _api.SendAsync(HttpMethod.Delete, $"/v3alpha/users/{userId}/otp_email/{otpId}", null)).ErrorCode());
     }
 
     [Fact]
     public async Task AnotherUsersAuthenticatorIsNotFound()
     {
-        var (_, otpId, code) = await AddReturningCodeAsync();
+        var (_, otpId, code) = await _api.AddReturningCodeAsync();
         var stranger = await _api.CreateUserAsync();
 
-        Assert.Equal(5, (await VerifyAsync(stranger, otpId, code)).ErrorCode());
+        Assert.Equal(5, (await _api.VerifyAsync(stranger, otpId, code)).ErrorCode());
     }
 
     [Theory]
@@ -190,7 +190,7 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
     [InlineData(null)]
     public async Task AMissingCodeIsInvalidArgument(string? code)
     {
-        var (userId, otpId, _) = await AddReturningCodeAsync();
+        var (userId, otpId, _) = await _api.AddReturningCodeAsync();
 
         var reply = await _api.PostAsync($"/v3alpha/users/{userId}/otp_email/{otpId}/verify", JsonSerializer.Serialize(new { code }));
 
@@ -213,7 +213,7 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
         }
 
         Assert.Equal(401, (await _api.SendAsync(HttpMethod.Delete, $"/v3alpha/users/{globex}/otp_email/{otpId}", null, as_: null)).Status);
-        Assert.False(await IsVerifiedAsync(globex, otpId));
+        Assert.False(await _api.IsVerifiedAsync(globex, otpId));
     }
 
     [Fact]
@@ -238,26 +238,5 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
         Assert.Equal(Enumerable.Range(1, 6).Select(i => (long)i), events.Select(e => e.Sequence));
         Assert.Equal([ApiClient.Admin, ApiClient.Acme, ApiClient.Acme, ApiClient.Acme, ApiClient.Acme, ApiClient.Admin], events.Select(e => e.ActorSubject));
         Assert.All(events, e => Assert.All(codes, code => Assert.DoesNotContain(code, e.Payload, StringComparison.OrdinalIgnoreCase)));
-    }
-
-    private async Task<(string UserId, string OtpId, string Code)> AddReturningCodeAsync(string? address = null)
-    {
-        var userId = await _api.CreateUserAsync();
-        var added = await _api.AddOtpEmailAsync(userId, $$$"""{"address":"{{{address ?? ApiClient.NewAddress()}}}","returnCode":{}}""");
-        Assert.Equal(200, added.Status);
-        return (userId, added.Json["otpEmailId"]!.GetValue<string>(), added.Json["verificationCode"]!.GetValue<string>());
-    }
-
-    private Task<Reply> VerifyAsync(string userId, string otpId, string code) =>
-        _api.PostAsync($"/v3alpha/users/{userId}/otp_email/{otpId}/verify", JsonSerializer.Serialize(new { code }));
-
-    private Task<Reply> ResendAsync(string userId, string otpId, string body) =>
-        _api.PostAsync($"/v3alpha/users/{userId}/otp_email/{otpId}/_resend", body);
-
-    private async Task<bool> IsVerifiedAsync(string userId, string otpId)
-    {
-        var user = await _api.GetAsync($"/v3alpha/users/{userId}");
-        return user.Json["user"]!["authenticators"]!["otpEmail"]!.AsArray()
-            .Single(a => a!["otpEmailId"]!.GetValue<string>() == otpId)!["isVerified"]!.GetValue<bool>();
     }
 }

@@ -15,7 +15,7 @@ public sealed class VerificationLinkTests(ApiFixture fixture)
     [Fact]
     public async Task TheRightCodeVerifiesOnceAndRecordsTheLinkAsActor()
     {
-        var (userId, _, code) = await AddAsync();
+        var (userId, _, code) = await _api.AddReturningCodeAsync();
         var client = NewClient();
 
         var first = await Service.VerifyLinkAsync(userId, ApiClient.AcmeId, code.ToLowerInvariant(), client, CancellationToken.None);
@@ -33,7 +33,7 @@ public sealed class VerificationLinkTests(ApiFixture fixture)
     [Fact]
     public async Task EveryFailureLooksTheSame()
     {
-        var (userId, _, code) = await AddAsync();
+        var (userId, _, code) = await _api.AddReturningCodeAsync();
         var client = NewClient();
 
         var failures = new[]
@@ -51,7 +51,7 @@ public sealed class VerificationLinkTests(ApiFixture fixture)
     [Fact]
     public async Task WrongLinkCodesCountTowardsInvalidation()
     {
-        var (userId, otpId, code) = await AddAsync();
+        var (userId, otpId, code) = await _api.AddReturningCodeAsync();
         var client = NewClient();
 
         for (var i = 0; i < 5; i++)
@@ -67,7 +67,7 @@ public sealed class VerificationLinkTests(ApiFixture fixture)
     [Fact]
     public async Task OneClientGetsTenAttemptsAMinute()
     {
-        var (userId, _, code) = await AddAsync();
+        var (userId, _, code) = await _api.AddReturningCodeAsync();
         var client = NewClient();
 
         for (var i = 0; i < 10; i++)
@@ -81,13 +81,6 @@ public sealed class VerificationLinkTests(ApiFixture fixture)
         Assert.Equal(ErrorCode.ResourceExhausted, limited.Error!.Code);
         Assert.NotNull(limited.Error.RetryAfter);
         Assert.True(otherClient.IsSuccess);
-    }
-
-    private async Task<(string UserId, string OtpId, string Code)> AddAsync()
-    {
-        var userId = await _api.CreateUserAsync();
-        var added = await _api.AddOtpEmailAsync(userId, $$$"""{"address":"{{{ApiClient.NewAddress()}}}","returnCode":{}}""");
-        return (userId, added.Json["otpEmailId"]!.GetValue<string>(), added.Json["verificationCode"]!.GetValue<string>());
     }
 
     private static string NewClient() => $"198.51.100.{Random.Shared.Next(1, 255)}-{Guid.NewGuid():N}";
