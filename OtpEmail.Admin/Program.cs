@@ -3,6 +3,7 @@ using OtpEmail.Admin.Components;
 using OtpEmail.Admin.Features.Audit;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Users;
+using OtpEmail.Admin.Grpc;
 using OtpEmail.Admin.Infrastructure;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Auth.DevProvider;

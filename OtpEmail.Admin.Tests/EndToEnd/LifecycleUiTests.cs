@@ -5,6 +5,7 @@ using OtpEmail.Admin.Tests.EndToEnd.Pages;
 namespace OtpEmail.Admin.Tests.EndToEnd;
 
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed partial class LifecycleUiTests(BrowserFixture fixture)
 {
     [Fact]

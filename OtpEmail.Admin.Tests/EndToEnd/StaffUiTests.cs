@@ -4,6 +4,7 @@ using OtpEmail.Admin.Tests.EndToEnd.Pages;
 namespace OtpEmail.Admin.Tests.EndToEnd;
 
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class StaffUiTests(BrowserFixture fixture)
 {
     [Fact]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Tests.TestSupport;
 
@@ -78,23 +79,28 @@ public sealed class ApiClient(HttpClient http)
         return reply.Json["userId"]!.GetValue<string>();
     }
 
-    public Task<Reply> AddOtpEmailAsync(string userId, string emailJson, string? as_ = Admin) =>
-        PostAsync($"/v3alpha/users/{userId}/otp_email", "{\"email\":" + emailJson + "}", as_);
+    /// <summary>Adds an OTP email; <paramref name="email"/> is the request's <c>email</c> (see <see cref="Json"/>).</summary>
+    public Task<Reply> AddOtpEmailAsync(string userId, object email, string? as_ = Admin) =>
+        PostAsync($"/v3alpha/users/{userId}/otp_email", Json.Of(new { email }), as_);
 
     /// <summary>A new user with a pending authenticator added in return-code mode: its ids and code.</summary>
     public async Task<(string UserId, string OtpId, string Code)> AddReturningCodeAsync(string? address = null)
     {
         var userId = await CreateUserAsync();
-        var added = await AddOtpEmailAsync(userId, JsonSerializer.Serialize(new { address = address ?? NewAddress(), returnCode = new { } }));
+        var added = await AddOtpEmailAsync(userId, Json.ReturnCode(address ?? NewAddress()));
         Assert.Equal(200, added.Status);
         return (userId, added.Json["otpEmailId"]!.GetValue<string>(), added.Json["verificationCode"]!.GetValue<string>());
     }
 
-    public Task<Reply> VerifyAsync(string userId, string otpId, string code) =>
-        PostAsync($"/v3alpha/users/{userId}/otp_email/{otpId}/verify", JsonSerializer.Serialize(new { code }));
+    public Task<Reply> VerifyAsync(string userId, string otpId, string? code, string? as_ = Admin) =>
+        PostAsync($"/v3alpha/users/{userId}/otp_email/{otpId}/verify", Json.Of(new { code }), as_);
 
-    public Task<Reply> ResendAsync(string userId, string otpId, string body = """{"returnCode":{}}""") =>
-        PostAsync($"/v3alpha/users/{userId}/otp_email/{otpId}/_resend", body);
+    /// <summary>Resends a code; <paramref name="body"/> defaults to <c>{"returnCode":{}}</c>.</summary>
+    public Task<Reply> ResendAsync(string userId, string otpId, object? body = null, string? as_ = Admin) =>
+        PostAsync($"/v3alpha/users/{userId}/otp_email/{otpId}/_resend", Json.Of(body ?? new { returnCode = new { } }), as_);
+
+    public Task<Reply> RemoveAsync(string userId, string otpId, string? as_ = Admin) =>
+        SendAsync(HttpMethod.Delete, $"/v3alpha/users/{userId}/otp_email/{otpId}", null, as_);
 
     /// <summary>Whether the user's authenticator is ready, as GetUser reports it.</summary>
     public async Task<bool> IsVerifiedAsync(string userId, string otpId)
@@ -112,7 +118,7 @@ public sealed record Reply(int Status, string Body, string? MediaType, HttpRespo
     public JsonNode Json => JsonNode.Parse(Body) ?? throw new InvalidOperationException("Empty body");
 
     /// <summary>Asserts the contract's error body and returns its gRPC code.</summary>
-    public int ErrorCode()
+    public ErrorCode ErrorCode()
     {
         Assert.Equal("application/json", MediaType);
         var json = Json;
@@ -122,13 +128,24 @@ public sealed record Reply(int Status, string Body, string? MediaType, HttpRespo
         Assert.False(string.IsNullOrEmpty(detail["id"]!.GetValue<string>()));
         Assert.Contains(detail["id"]!.GetValue<string>(), json["message"]!.GetValue<string>());
         Assert.DoesNotContain("   at ", Body, StringComparison.Ordinal); // never a stack trace
-        return code;
+        return (ErrorCode)code;
     }
 
     public override string ToString() => $"{Status} {Body}";
 }
 
-public static class JsonText
+/// <summary>
+/// Small builders for request JSON as a client writes it (camelCase names from the anonymous
+/// objects): <c>Json.Of(new { email = Json.ReturnCode(address) })</c>.
+/// </summary>
+public static class Json
 {
-    public static string Quote(string value) => JsonSerializer.Serialize(value);
+    public static string Of(object value) => JsonSerializer.Serialize(value);
+
+    public static object SendCode(string address, string? template = null) =>
+        new { address, sendCode = template is null ? new { } : (object)new { urlTemplate = template } };
+
+    public static object ReturnCode(string address) => new { address, returnCode = new { } };
+
+    public static object Verified(string address) => new { address, isVerified = true };
 }

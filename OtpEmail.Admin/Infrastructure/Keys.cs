@@ -1,18 +1,15 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
-using OtpEmail.Admin.Features.OtpEmail;
 
 namespace OtpEmail.Admin.Infrastructure;
 
 /// <summary>
-/// Secrets the app keeps for itself, outside the database: Data Protection keys (cookies,
-/// antiforgery, queued mail) and the key of the verification-code hash. Both live in
-/// <c>App:KeysDirectory</c>; the hash key may instead come from <c>Otp:CodeHashKey</c> (base64).
+/// Secrets the app keeps for itself, outside the database, in <c>App:KeysDirectory</c>: the Data
+/// Protection keys (cookies, antiforgery, queued mail) and named secret keys that features ask for
+/// (<see cref="SecretKeys"/>).
 /// </summary>
 public static class Keys
 {
-    private const string CodeHashKeyFile = "otp-code-hash.key";
-
     public static WebApplicationBuilder AddKeys(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<AppSettings>()
@@ -28,30 +25,22 @@ public static class Keys
         builder.Services.AddDataProtection()
             .SetApplicationName("OtpEmail.Admin")
             .PersistKeysToFileSystem(new DirectoryInfo(directory));
-        builder.Services.AddSingleton(new CodeHashKey(LoadCodeHashKey(builder.Configuration["Otp:CodeHashKey"], directory)));
+        builder.Services.AddSingleton(new SecretKeys(directory));
         builder.Services.AddSingleton(_ => RandomNumberGenerator.Create());
         return builder;
     }
+}
 
-    private static byte[] LoadCodeHashKey(string? configured, string directory)
+/// <summary>Random keys made once and kept in the keys folder, one file a key.</summary>
+public sealed class SecretKeys(string directory)
+{
+    /// <summary>The key called <paramref name="name"/>, made from <see cref="RandomNumberGenerator"/> on first use.</summary>
+    public byte[] GetOrCreate(string name, int length)
     {
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            try
-            {
-                var key = Convert.FromBase64String(configured);
-                return key.Length >= 32 ? key : throw new InvalidOperationException("Setting 'Otp:CodeHashKey' must decode to at least 32 bytes.");
-            }
-            catch (FormatException e)
-            {
-                throw new InvalidOperationException("Setting 'Otp:CodeHashKey' is not valid base64.", e);
-            }
-        }
-
-        var path = Path.Combine(directory, CodeHashKeyFile);
+        var path = Path.Combine(directory, name + ".key");
         if (!File.Exists(path))
         {
-            var fresh = RandomNumberGenerator.GetBytes(32);
+            var fresh = RandomNumberGenerator.GetBytes(length);
             var temporary = path + ".tmp";
             File.WriteAllBytes(temporary, fresh);
             if (!OperatingSystem.IsWindows())

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.Audit;
+using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Tests.TestSupport;
 
@@ -17,7 +19,7 @@ public sealed class AuditServiceTests(ApiFixture fixture)
     {
         var userId = await _api.CreateUserAsync();
         var address = ApiClient.NewAddress();
-        var added = await _api.AddOtpEmailAsync(userId, $$$"""{"address":"{{{address}}}","returnCode":{}}""", ApiClient.Acme);
+        var added = await _api.AddOtpEmailAsync(userId, Json.ReturnCode(address), ApiClient.Acme);
         var code = added.Json["verificationCode"]!.GetValue<string>();
 
         var page = (await Audit.ForUserAsync(Admin, userId, 0, 10, CancellationToken.None)).Value;
@@ -34,15 +36,15 @@ public sealed class AuditServiceTests(ApiFixture fixture)
     public async Task AllEventsFilterByOrganizationActorAndType()
     {
         var globexUser = await _api.CreateUserAsync(ApiClient.GlobexId);
-        await _api.AddOtpEmailAsync(globexUser, $$$"""{"address":"{{{ApiClient.NewAddress()}}}","isVerified":true}""", ApiClient.Admin);
+        await _api.AddOtpEmailAsync(globexUser, Json.Verified(ApiClient.NewAddress()), ApiClient.Admin);
 
-        var filtered = (await Audit.ListAsync(Admin, new EventFilter(ApiClient.GlobexId, ApiClient.Admin, UserEventTypes.OtpEmailAdded), 0, 200, CancellationToken.None)).Value;
+        var filtered = (await Audit.ListAsync(Admin, new EventFilter(ApiClient.GlobexId, ApiClient.Admin, OtpEmailEvents.Added), 0, 200, CancellationToken.None)).Value;
 
         Assert.Contains(filtered.Rows, r => r.UserId == globexUser);
         Assert.All(filtered.Rows, r =>
         {
             Assert.Equal("Globex", r.Organization);
-            Assert.Equal(UserEventTypes.OtpEmailAdded, r.Type);
+            Assert.Equal(OtpEmailEvents.Added, r.Type);
             Assert.StartsWith(ApiClient.Admin, r.Actor);
         });
     }
@@ -58,7 +60,7 @@ public sealed class AuditServiceTests(ApiFixture fixture)
         var nobody = await Audit.ListAsync(new Caller("x", null, new HashSet<string>(), null), new EventFilter(), 0, 10, CancellationToken.None);
 
         Assert.All(all.Rows, r => Assert.Equal("Acme", r.Organization));
-        Assert.Equal(7, (int)other.Error!.Code);
-        Assert.Equal(7, (int)nobody.Error!.Code);
+        Assert.Equal(ErrorCode.PermissionDenied, other.Error?.Code);
+        Assert.Equal(ErrorCode.PermissionDenied, nobody.Error?.Code);
     }
 }

@@ -1,9 +1,51 @@
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.OtpEmail;
 
 namespace OtpEmail.Admin.Tests.Features.OtpEmail;
 
+/// <summary>The link-template rule, as a table: its form when parsed, its link when rendered.</summary>
 public sealed class UrlTemplateTests
 {
+    [Theory]
+    [InlineData("", "URLTEMPLATE-LENGTH")]
+    [InlineData("https://example.com/{{.Email}}", "URLTEMPLATE-PLACEHOLDER")]
+    [InlineData("https://example.com/{{ .Code }}", "URLTEMPLATE-PLACEHOLDER")]
+    [InlineData("https://example.com/{{.Code}", "URLTEMPLATE-UNBALANCED")]
+    [InlineData("https://example.com/{{.Code}}}}", "URLTEMPLATE-UNBALANCED")]
+    [InlineData("https://example.com/.Code}}", "URLTEMPLATE-UNBALANCED")]
+    [InlineData("https://example.com/{{.Code", "URLTEMPLATE-UNBALANCED")]
+    [InlineData("http://example.com/verify?code={{.Code}}", "URLTEMPLATE-SCHEME")]
+    [InlineData("/verify?code={{.Code}}", "URLTEMPLATE-SCHEME")] // a rooted path reads as a file: URL
+    [InlineData("verify?code={{.Code}}", "URLTEMPLATE-NOT-ABSOLUTE")]
+    [InlineData("javascript:alert({{.Code}})", "URLTEMPLATE-SCHEME")]
+    [InlineData("ftp://example.com/{{.Code}}", "URLTEMPLATE-SCHEME")]
+    [InlineData("https://user:pass@example.com/{{.Code}}", "URLTEMPLATE-USERINFO")]
+    public void BadTemplatesAreRefusedNamingTheRuleAndTheField(string text, string id)
+    {
+        var parsed = UrlTemplate.Parse(text);
+        var error = parsed.IsSuccess ? parsed.Value.Render("1", "CODE2345", "2").Error : parsed.Error;
+
+        Assert.NotNull(error);
+        Assert.Equal(id, error.Id);
+        Assert.Equal(ErrorCode.InvalidArgument, error.Code);
+        Assert.Equal(UrlTemplate.Field, error.Field);
+    }
+
+    [Fact]
+    public void ATemplateIsAtMost200Characters()
+    {
+        Assert.True(UrlTemplate.Parse("https://example.com/" + new string('a', 180)).IsSuccess);
+        Assert.Equal("URLTEMPLATE-LENGTH", UrlTemplate.Parse("https://example.com/" + new string('a', 181)).Error?.Id);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:8080/verify/{{.Code}}")]
+    [InlineData("http://127.0.0.1/verify/{{.Code}}")]
+    [InlineData("http://[::1]/verify/{{.Code}}")]
+    [InlineData("https://example.com/static-link")]
+    public void LoopbackHttpAndAnyHttpsRender(string text) =>
+        Assert.True(UrlTemplate.Parse(text).Value.Render("1", "CODE2345", "2").IsSuccess);
+
     [Fact]
     public void PlaceholderValuesAreUrlEncodedWhenRendered()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Tests.TestSupport;
 
 namespace OtpEmail.Admin.Tests.Features.Users;
@@ -42,7 +43,7 @@ public sealed class UsersApiTests(ApiFixture fixture)
         var again = await _api.PostAsync("/v3alpha/users", NewUserJson(ApiClient.AcmeId, username.ToUpperInvariant(), "A", "B", "a@example.com"));
 
         Assert.Equal(409, again.Status);
-        Assert.Equal(6, again.ErrorCode());
+        Assert.Equal(ErrorCode.AlreadyExists, again.ErrorCode());
         await _api.CreateUserAsync(ApiClient.GlobexId, username); // another organization is fine
     }
 
@@ -58,7 +59,7 @@ public sealed class UsersApiTests(ApiFixture fixture)
         var reply = await _api.PostAsync("/v3alpha/users", body);
 
         Assert.Equal(status, reply.Status);
-        Assert.Equal(status == 404 ? 5 : 3, reply.ErrorCode());
+        Assert.Equal(status == 404 ? ErrorCode.NotFound : ErrorCode.InvalidArgument, reply.ErrorCode());
     }
 
     [Fact]
@@ -138,7 +139,7 @@ public sealed class UsersApiTests(ApiFixture fixture)
         var reply = await _api.PostAsync("/v3alpha/users/_search", body);
 
         Assert.Equal(400, reply.Status);
-        Assert.Equal(3, reply.ErrorCode());
+        Assert.Equal(ErrorCode.InvalidArgument, reply.ErrorCode());
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Tests.TestSupport;
 
 namespace OtpEmail.Admin.Tests.Infrastructure.Auth;
@@ -6,7 +9,7 @@ namespace OtpEmail.Admin.Tests.Infrastructure.Auth;
 public sealed class AccessApiTests(ApiFixture fixture)
 {
     private readonly ApiClient _api = fixture.Api;
-    private const string Verified = """{"address":"a@example.com","isVerified":true}""";
+    private static readonly object Verified = Json.Verified("a@example.com");
 
     [Fact]
     public async Task NoTokenIsUnauthenticated()
@@ -16,7 +19,7 @@ public sealed class AccessApiTests(ApiFixture fixture)
         var reply = await _api.AddOtpEmailAsync(userId, Verified, as_: null);
 
         Assert.Equal(401, reply.Status);
-        Assert.Equal(16, reply.ErrorCode());
+        Assert.Equal(ErrorCode.Unauthenticated, reply.ErrorCode());
         Assert.Equal("Bearer", reply.Headers.WwwAuthenticate.ToString());
     }
 
@@ -61,9 +64,9 @@ public sealed class AccessApiTests(ApiFixture fixture)
 
         Assert.Equal(200, read.Status);
         Assert.Equal(403, add.Status);
-        Assert.Equal(7, add.ErrorCode());
+        Assert.Equal(ErrorCode.PermissionDenied, add.ErrorCode());
         Assert.Equal(403, create.Status);
-        Assert.Equal(7, create.ErrorCode());
+        Assert.Equal(ErrorCode.PermissionDenied, create.ErrorCode());
     }
 
     [Fact]
@@ -78,7 +81,7 @@ public sealed class AccessApiTests(ApiFixture fixture)
 
         Assert.Equal(200, inside.Status);
         Assert.Equal(403, outside.Status);
-        Assert.Equal(7, outside.ErrorCode());
+        Assert.Equal(ErrorCode.PermissionDenied, outside.ErrorCode());
         Assert.Equal(403, readOutside.Status);
         await using var db = fixture.App.CreateDbContext();
         Assert.False(db.OtpEmails.Any(a => a.UserId == long.Parse(globexUser)));
@@ -104,7 +107,7 @@ public sealed class AccessApiTests(ApiFixture fixture)
         var reply = await _api.AddOtpEmailAsync(userId, Verified);
 
         Assert.Equal(404, reply.Status);
-        Assert.Equal(5, reply.ErrorCode());
+        Assert.Equal(ErrorCode.NotFound, reply.ErrorCode());
     }
 
     [Fact]
@@ -113,7 +116,7 @@ public sealed class AccessApiTests(ApiFixture fixture)
         var reply = await _api.AddOtpEmailAsync(new string('1', 201), Verified);
 
         Assert.Equal(400, reply.Status);
-        Assert.Equal(3, reply.ErrorCode());
+        Assert.Equal(ErrorCode.InvalidArgument, reply.ErrorCode());
     }
 
     [Fact]
@@ -122,10 +125,10 @@ public sealed class AccessApiTests(ApiFixture fixture)
         var userId = await _api.CreateUserAsync();
         var padding = new string('x', 9000);
 
-        var reply = await _api.PostAsync($"/v3alpha/users/{userId}/otp_email", $$$"""{"pad":"{{{padding}}}","email":{"address":"a@example.com","isVerified":true}}""");
+        var reply = await _api.PostAsync($"/v3alpha/users/{userId}/otp_email", Json.Of(new { pad = padding, email = Verified }));
 
         Assert.Equal(413, reply.Status);
-        Assert.Equal(3, reply.ErrorCode());
+        Assert.Equal(ErrorCode.InvalidArgument, reply.ErrorCode());
         await using var db = fixture.App.CreateDbContext();
         Assert.False(db.OtpEmails.Any(a => a.UserId == long.Parse(userId)));
     }
@@ -151,10 +154,10 @@ public sealed class AccessApiTests(ApiFixture fixture)
     {
         var userId = await _api.CreateUserAsync();
 
-        var reply = await _api.SendAsync(HttpMethod.Post, $"/v3alpha/users/{userId}/otp_email", Verified, contentType: "text/plain");
+        var reply = await _api.SendAsync(HttpMethod.Post, $"/v3alpha/users/{userId}/otp_email", Json.Of(new { email = Verified }), contentType: "text/plain");
 
         Assert.Equal(415, reply.Status);
-        Assert.Equal(3, reply.ErrorCode());
+        Assert.Equal(ErrorCode.InvalidArgument, reply.ErrorCode());
     }
 
     [Fact]
@@ -164,9 +167,9 @@ public sealed class AccessApiTests(ApiFixture fixture)
         var wrongMethod = await _api.SendAsync(HttpMethod.Put, "/v3alpha/users/1/otp_email", "{}");
 
         Assert.Equal(404, missing.Status);
-        Assert.Equal(5, missing.ErrorCode());
+        Assert.Equal(ErrorCode.NotFound, missing.ErrorCode());
         Assert.Equal(405, wrongMethod.Status);
-        Assert.Equal(12, wrongMethod.ErrorCode());
+        Assert.Equal(ErrorCode.Unimplemented, wrongMethod.ErrorCode());
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class MailDeliveryTests
         var userId = await api.CreateUserAsync();
         var address = ApiClient.NewAddress();
 
-        var reply = await api.AddOtpEmailAsync(userId, $$$"""{"address":"{{{address}}}","sendCode":{}}""");
+        var reply = await api.AddOtpEmailAsync(userId, Json.SendCode(address));
 
         Assert.Equal(200, reply.Status);
         await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Attempts >= 2 && m.LastError != null), "two failed delivery attempts");
@@ -44,7 +44,7 @@ public sealed class MailDeliveryTests
         var api = new ApiClient(app.StartClient());
         var userId = await api.CreateUserAsync();
         var address = ApiClient.NewAddress();
-        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, $$"""{"address":"{{address}}"}""")).Status);
+        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, new { address })).Status);
         await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Attempts >= 1), "a failed delivery attempt");
 
         clock.Advance(TimeSpan.FromMinutes(11));
@@ -66,7 +66,7 @@ public sealed class MailDeliveryTests
 
         try
         {
-            Assert.Equal(200, (await api.AddOtpEmailAsync(userId, $$"""{"address":"{{address}}"}""")).Status);
+            Assert.Equal(200, (await api.AddOtpEmailAsync(userId, new { address })).Status);
 
             await Eventually.TrueAsync(() => Directory.Exists(pickup) && Directory.GetFiles(pickup, "*.eml").Length == 1, "an .eml file");
             var message = await MimeKit.MimeMessage.LoadAsync(Directory.GetFiles(pickup, "*.eml")[0]);

@@ -1,10 +1,10 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Data;
-using OtpEmail.Admin.Infrastructure.Errors;
 
 namespace OtpEmail.Admin.Features.Audit;
 
@@ -15,20 +15,16 @@ public sealed record EventPage(IReadOnlyList<EventRow> Rows, int Total);
 /// <summary>What to narrow the event list to; empty members mean "any".</summary>
 public sealed record EventFilter(string? OrganizationId = null, string? Actor = null, string? Type = null);
 
-/// <summary>Reads the event log: one user's events, or all of them by organization, actor and type.</summary>
-public sealed class AuditService(IDbContextFactory<AppDbContext> dbs)
+/// <summary>
+/// Reads the users' change log (<see cref="UserEventLog"/>, written by every feature): one user's
+/// events, or all of them by organization, actor and type.
+/// </summary>
+public sealed class AuditService(IDbContextFactory<AppDbContext> dbs, IOptions<UserEventTypes> types)
 {
     public const int MaxPageSize = 200;
 
-    public static readonly IReadOnlyList<string> Types =
-    [
-        UserEventTypes.UserCreated,
-        UserEventTypes.OtpEmailAdded,
-        UserEventTypes.OtpEmailCodeIssued,
-        UserEventTypes.OtpEmailVerificationFailed,
-        UserEventTypes.OtpEmailVerified,
-        UserEventTypes.OtpEmailRemoved,
-    ];
+    /// <summary>Every event type a feature appends, for the type filter.</summary>
+    public IReadOnlyList<string> Types => types.Value.Names;
 
     /// <summary>A user's events, newest first.</summary>
     public async Task<Result<EventPage>> ForUserAsync(Caller caller, string userId, int skip, int take, CancellationToken cancellationToken)
@@ -60,7 +56,7 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbs)
 
         if (!string.IsNullOrEmpty(filter.OrganizationId))
         {
-            if (!long.TryParse(filter.OrganizationId, NumberStyles.None, CultureInfo.InvariantCulture, out var org))
+            if (!DecimalId.TryParse(filter.OrganizationId, out var org))
             {
                 return OtpError.Invalid("AUDIT-ORGANIZATION", "The organization filter must be an organization id");
             }
@@ -103,7 +99,7 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbs)
         return new EventPage(
             rows.Select(r => new EventRow(
                 r.Event.Sequence,
-                r.Event.UserId.ToString(CultureInfo.InvariantCulture),
+                DecimalId.Format(r.Event.UserId),
                 r.User,
                 r.Organization,
                 r.Event.Type,

@@ -1,3 +1,5 @@
+using OtpEmail.Admin.Common;
+
 namespace OtpEmail.Admin.Features.OtpEmail;
 
 public enum OtpEmailState
@@ -38,4 +40,14 @@ public sealed class OtpEmailAuthenticator
     public required string CreatedBy { get; set; }
 
     public DateTimeOffset? VerifiedAt { get; set; }
+
+    /// <summary>How the outbox refers to this authenticator's mail.</summary>
+    public string MailReference => $"otp_email:{DecimalId.Format(Id)}";
+
+    /// <summary>The current code stops working.</summary>
+    public void ForgetCode()
+    {
+        CodeHash = null;
+        CodeExpiresAt = null;
+    }
 }

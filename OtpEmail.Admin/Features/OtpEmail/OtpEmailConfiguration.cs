@@ -1,5 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Features.Users;
+using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Features.OtpEmail;
 
@@ -9,15 +12,26 @@ internal sealed class OtpEmailConfiguration : IEntityTypeConfiguration<OtpEmailA
     {
         builder.ToTable("OtpEmails");
         builder.Property(a => a.Id).ValueGeneratedNever();
-        builder.Property(a => a.Address).HasMaxLength(200);
-        builder.Property(a => a.NormalizedAddress).HasMaxLength(200);
+        builder.Property(a => a.Address).HasMaxLength(EmailAddress.MaxLength);
+        builder.Property(a => a.NormalizedAddress).HasMaxLength(EmailAddress.MaxLength);
         builder.Property(a => a.CreatedBy).HasMaxLength(200);
         builder.Property(a => a.CodeHash).HasMaxLength(32);
+        builder.Ignore(a => a.MailReference);
+        builder.HasOne<User>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
 
         // The duplicate rule: one live (pending or ready) authenticator per address and user,
         // enforced by the database so concurrent adds cannot both win.
         builder.HasIndex(a => new { a.UserId, a.NormalizedAddress })
             .IsUnique()
             .HasFilter($"\"State\" <> {(int)OtpEmailState.Removed}");
+    }
+}
+
+/// <summary>The OtpEmail feature's tables.</summary>
+public static class OtpEmailTables
+{
+    extension(AppDbContext db)
+    {
+        public DbSet<OtpEmailAuthenticator> OtpEmails => db.Set<OtpEmailAuthenticator>();
     }
 }

@@ -11,24 +11,26 @@ namespace OtpEmail.Admin.Features.OtpEmail;
 [Authorize(Policy = AuthPolicies.ApiCaller)]
 [Produces("application/json")]
 [RequestSizeLimit(ApiLimits.MaxBodyBytes)]
-public sealed class OtpEmailController(OtpEmailService service, CallerFactory callers) : ControllerBase
+public sealed class OtpEmailController(CallerFactory callers) : ControllerBase
 {
     [HttpPost]
     [Consumes("application/json")]
-    public async Task<IActionResult> Add(string userId, AddOtpEmailRequest request, CancellationToken cancellationToken) =>
-        (await service.AddAsync(callers.From(User), userId, request, cancellationToken)).ToActionResult();
+    public async Task<IActionResult> Add(string userId, AddOtpEmailRequest request, [FromServices] AddOtpEmailHandler handler, CancellationToken cancellationToken) =>
+        (await handler.HandleAsync(callers.From(User), userId, request, cancellationToken)).ToActionResult();
 
     [HttpPost("{otpEmailId}/verify")]
     [Consumes("application/json")]
-    public async Task<IActionResult> Verify(string userId, string otpEmailId, VerifyOtpEmailRequest request, CancellationToken cancellationToken) =>
-        (await service.VerifyAsync(callers.From(User), userId, otpEmailId, request, cancellationToken)).ToActionResult();
+    public async Task<IActionResult> Verify(
+        string userId, string otpEmailId, VerifyOtpEmailRequest request, [FromServices] VerifyOtpEmailHandler handler, CancellationToken cancellationToken) =>
+        (await handler.HandleAsync(callers.From(User), userId, otpEmailId, request, cancellationToken)).ToActionResult();
 
     [HttpPost("{otpEmailId}/_resend")]
     [Consumes("application/json")]
-    public async Task<IActionResult> Resend(string userId, string otpEmailId, ResendOtpEmailCodeRequest request, CancellationToken cancellationToken) =>
-        (await service.ResendAsync(callers.From(User), userId, otpEmailId, request, cancellationToken)).ToActionResult();
+    public async Task<IActionResult> Resend(
+        string userId, string otpEmailId, ResendOtpEmailCodeRequest request, [FromServices] ResendOtpEmailCodeHandler handler, CancellationToken cancellationToken) =>
+        (await handler.HandleAsync(callers.From(User), userId, otpEmailId, request, cancellationToken)).ToActionResult();
 
     [HttpDelete("{otpEmailId}")]
-    public async Task<IActionResult> Remove(string userId, string otpEmailId, CancellationToken cancellationToken) =>
-        (await service.RemoveAsync(callers.From(User), userId, otpEmailId, cancellationToken)).ToActionResult();
+    public async Task<IActionResult> Remove(string userId, string otpEmailId, [FromServices] RemoveOtpEmailHandler handler, CancellationToken cancellationToken) =>
+        (await handler.HandleAsync(callers.From(User), userId, otpEmailId, cancellationToken)).ToActionResult();
 }

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Options;
+using OtpEmail.Admin.Features.Users;
+using OtpEmail.Admin.Infrastructure;
+
 namespace OtpEmail.Admin.Features.OtpEmail;
 
 public static class OtpEmailFeature
@@ -8,8 +12,23 @@ public static class OtpEmailFeature
             .BindConfiguration(OtpSettings.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton(services => CodeHashKey.From(
+            services.GetRequiredService<IOptions<OtpSettings>>().Value, services.GetRequiredService<SecretKeys>()));
         builder.Services.AddSingleton<VerificationCodes>();
-        builder.Services.AddSingleton<OtpEmailService>();
+        builder.Services.AddSingleton<CodeIssuer>();
+        builder.Services.AddSingleton<CodeAttempts>();
+
+        builder.Services.AddSingleton<AddOtpEmailHandler>();
+        builder.Services.AddSingleton<VerifyOtpEmailHandler>();
+        builder.Services.AddSingleton<ResendOtpEmailCodeHandler>();
+        builder.Services.AddSingleton<RemoveOtpEmailHandler>();
+        builder.Services.AddSingleton<VerifyLinkHandler>();
+        builder.Services.AddSingleton<ListOtpEmailsHandler>();
+
+        // What the Users feature shows of OTP emails: on the wire views, and as a section of the staff user page.
+        builder.Services.AddSingleton<IUserAuthenticators, UserOtpEmails>();
+        builder.Services.Configure<UserEventTypes>(types => types.Names.AddRange(OtpEmailEvents.All));
+        builder.Services.Configure<UserPageSections>(sections => sections.Components.Add(typeof(OtpEmailSection)));
         return builder;
     }
 }

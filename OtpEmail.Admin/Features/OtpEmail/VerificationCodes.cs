@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using OtpEmail.Admin.Infrastructure;
 
 namespace OtpEmail.Admin.Features.OtpEmail;
 
@@ -32,8 +33,13 @@ public sealed class VerificationCodes(RandomNumberGenerator random, CodeHashKey 
         hash is not null && CryptographicOperations.FixedTimeEquals(Hash(code), hash);
 }
 
-/// <summary>The secret key of the code hash (from <c>Otp:CodeHashKey</c> or a key file).</summary>
+/// <summary>The secret key of the code hash: <c>Otp:CodeHashKey</c>, else a key the app makes once and keeps.</summary>
 public sealed class CodeHashKey(byte[] value)
 {
+    private const string KeyName = "otp-code-hash";
+
     public byte[] Value { get; } = value.Length >= 32 ? value : throw new ArgumentException("The code-hash key must be at least 32 bytes.", nameof(value));
+
+    public static CodeHashKey From(OtpSettings settings, SecretKeys keys) =>
+        new(string.IsNullOrWhiteSpace(settings.CodeHashKey) ? keys.GetOrCreate(KeyName, 32) : Convert.FromBase64String(settings.CodeHashKey));
 }

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using OtpEmail.Admin.Features.Audit;
 using OtpEmail.Admin.Infrastructure.Auth;
+using OtpEmail.Admin.Infrastructure.Auth.DevProvider;
 using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Features.Users;
@@ -11,8 +11,8 @@ namespace OtpEmail.Admin.Features.Users;
 /// </summary>
 public static class DemoSeed
 {
-    public const long AcmeId = 300_000_000_000_000_001;
-    public const long GlobexId = 300_000_000_000_000_002;
+    public const long AcmeId = DevAccounts.AcmeOrganizationId;
+    public const long GlobexId = DevAccounts.GlobexOrganizationId;
 
     private static readonly string[] GivenNames =
     [
@@ -58,7 +58,7 @@ public static class DemoSeed
                     EmailVerified = i % 3 != 0,
                 };
                 db.Users.Add(user);
-                UserEvents.Append(db, user, UserEventTypes.UserCreated, seeder, new { user.Username, user.Email }, now);
+                UserEventLog.Append(db, user, UserEventLog.UserCreated, seeder, new { user.Username, user.Email }, now);
             }
         }
 

@@ -1,4 +1,4 @@
-using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Features.Users;
 
@@ -30,11 +30,12 @@ public sealed class User
 
     public UserState State { get; set; } = UserState.Active;
 
-    /// <summary>Sequence of the user's last event; events count per user from 1.</summary>
+    /// <summary>Sequence of the user's last event; events count per user from 1 (a concurrency token).</summary>
     public long Sequence { get; set; }
 
     /// <summary>Time of the user's last event.</summary>
     public DateTimeOffset ChangeDate { get; set; }
 
-    public List<OtpEmailAuthenticator> OtpEmails { get; set; } = [];
+    /// <summary>The contract's <c>Details</c> of the user's last change.</summary>
+    public Details Details() => new(Sequence, ChangeDate, DecimalId.Format(OrganizationId));
 }

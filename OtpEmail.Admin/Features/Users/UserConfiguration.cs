@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Features.Users;
 
@@ -7,6 +8,7 @@ internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organ
 {
     public void Configure(EntityTypeBuilder<Organization> builder)
     {
+        builder.ToTable("Organizations");
         builder.Property(o => o.Id).ValueGeneratedNever();
         builder.Property(o => o.Name).HasMaxLength(200);
         builder.HasIndex(o => o.Name).IsUnique();
@@ -17,6 +19,7 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
 {
     public void Configure(EntityTypeBuilder<User> builder)
     {
+        builder.ToTable("Users");
         builder.Property(u => u.Id).ValueGeneratedNever();
         builder.Property(u => u.Username).HasMaxLength(200).UseCollation("NOCASE");
         builder.Property(u => u.GivenName).HasMaxLength(200);
@@ -28,6 +31,33 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.HasIndex(u => new { u.OrganizationId, u.Username }).IsUnique();
         builder.HasIndex(u => u.Username);
         builder.HasIndex(u => u.Email);
-        builder.HasMany(u => u.OtpEmails).WithOne().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class UserEventConfiguration : IEntityTypeConfiguration<UserEvent>
+{
+    public void Configure(EntityTypeBuilder<UserEvent> builder)
+    {
+        builder.ToTable("UserEvents");
+        builder.Property(e => e.Type).HasMaxLength(100);
+        builder.Property(e => e.ActorSubject).HasMaxLength(200);
+        builder.Property(e => e.ActorClient).HasMaxLength(200);
+        builder.HasOne<User>().WithMany().HasForeignKey(e => e.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(e => new { e.UserId, e.Sequence }).IsUnique();
+        builder.HasIndex(e => new { e.OrganizationId, e.OccurredAt });
+        builder.HasIndex(e => e.OccurredAt);
+    }
+}
+
+/// <summary>The Users feature's tables.</summary>
+public static class UserTables
+{
+    extension(AppDbContext db)
+    {
+        public DbSet<Organization> Organizations => db.Set<Organization>();
+
+        public DbSet<User> Users => db.Set<User>();
+
+        public DbSet<UserEvent> UserEvents => db.Set<UserEvent>();
     }
 }

@@ -27,7 +27,7 @@ public static class UserSearch
     public static async Task<Page> FindAsync(AppDbContext db, string? text, IReadOnlyCollection<long>? organizations, long offset, int limit, CancellationToken cancellationToken)
     {
         text = text?.Trim() ?? "";
-        var scope = "u.\"State\" <> 3";
+        var scope = $"u.\"State\" <> {(int)UserState.Deleted}";
         if (organizations is not null)
         {
             // Ids are numbers we parsed ourselves: safe to inline, and SQLite then uses the index.

@@ -11,19 +11,19 @@ namespace OtpEmail.Admin.Features.Users;
 [Authorize(Policy = AuthPolicies.ApiCaller)]
 [Produces("application/json")]
 [RequestSizeLimit(ApiLimits.MaxBodyBytes)]
-public sealed class UsersController(UserService service, CallerFactory callers) : ControllerBase
+public sealed class UsersController(CallerFactory callers) : ControllerBase
 {
     [HttpPost]
     [Consumes("application/json")]
-    public async Task<IActionResult> Create(CreateUserRequest request, CancellationToken cancellationToken) =>
-        (await service.CreateAsync(callers.From(User), request, cancellationToken)).ToActionResult();
+    public async Task<IActionResult> Create(CreateUserRequest request, [FromServices] CreateUserHandler handler, CancellationToken cancellationToken) =>
+        (await handler.HandleAsync(callers.From(User), request, cancellationToken)).ToActionResult();
 
     [HttpGet("{userId}")]
-    public async Task<IActionResult> Get(string userId, CancellationToken cancellationToken) =>
-        (await service.GetAsync(callers.From(User), userId, cancellationToken)).ToActionResult();
+    public async Task<IActionResult> Get(string userId, [FromServices] GetUserHandler handler, CancellationToken cancellationToken) =>
+        (await handler.HandleAsync(callers.From(User), userId, cancellationToken)).ToActionResult();
 
     [HttpPost("_search")]
     [Consumes("application/json")]
-    public async Task<IActionResult> Search(SearchUsersRequest request, CancellationToken cancellationToken) =>
-        (await service.SearchAsync(callers.From(User), request, cancellationToken)).ToActionResult();
+    public async Task<IActionResult> Search(SearchUsersRequest request, [FromServices] SearchUsersHandler handler, CancellationToken cancellationToken) =>
+        (await handler.HandleAsync(callers.From(User), request, cancellationToken)).ToActionResult();
 }

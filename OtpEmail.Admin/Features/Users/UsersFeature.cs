@@ -4,7 +4,14 @@ public static class UsersFeature
 {
     public static WebApplicationBuilder AddUsers(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<UserService>();
+        builder.Services.AddSingleton<CreateUserHandler>();
+        builder.Services.AddSingleton<GetUserHandler>();
+        builder.Services.AddSingleton<SearchUsersHandler>();
+        builder.Services.AddSingleton<PickUserHandler>();
+        builder.Services.AddSingleton<GetUserProfileHandler>();
+        builder.Services.AddSingleton<UserViews>();
+        builder.Services.AddOptions<UserEventTypes>();
+        builder.Services.AddOptions<UserPageSections>();
         return builder;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Auth.DevProvider;
 using OtpEmail.Admin.Infrastructure.Errors;
 

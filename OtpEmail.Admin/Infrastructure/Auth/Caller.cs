@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Security.Claims;
+using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Infrastructure.Auth;
 
@@ -55,7 +55,7 @@ public sealed record Caller(string Subject, string? ClientId, IReadOnlySet<strin
         IReadOnlySet<long>? organizations = orgClaims.Count == 0
             ? null
             : orgClaims
-                .Select(value => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
+                .Select(value => DecimalId.TryParse(value, out var id) ? id : 0)
                 .Where(id => id > 0)
                 .ToHashSet();
         return new Caller(subject, client, Permissions.ForRoles(roles), organizations);

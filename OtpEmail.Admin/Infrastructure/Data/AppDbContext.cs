@@ -1,28 +1,17 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using OtpEmail.Admin.Features.Audit;
-using OtpEmail.Admin.Features.OtpEmail;
-using OtpEmail.Admin.Features.Users;
-using OtpEmail.Admin.Infrastructure.Email;
 
 namespace OtpEmail.Admin.Infrastructure.Data;
 
+/// <summary>
+/// The app's one database. It knows no feature: each feature maps its own entities with an
+/// <see cref="IEntityTypeConfiguration{TEntity}"/> in its folder (found here by assembly scan) and
+/// reaches its tables through extension properties of its own (<c>db.Users</c>, <c>db.OtpEmails</c>).
+/// </summary>
 public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(options)
 {
-    public DbSet<Organization> Organizations => Set<Organization>();
-
-    public DbSet<User> Users => Set<User>();
-
-    public DbSet<OtpEmailAuthenticator> OtpEmails => Set<OtpEmailAuthenticator>();
-
-    public DbSet<UserEvent> UserEvents => Set<UserEvent>();
-
-    public DbSet<OutboxMail> OutboxMails => Set<OutboxMail>();
-
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly, type =>
-            type.Namespace?.StartsWith("OtpEmail.Admin.Features", StringComparison.Ordinal) == true ||
-            type.Namespace == typeof(OutboxMailConfiguration).Namespace);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 
     // Times are stored as Unix milliseconds: SQLite can then compare and order them in SQL.
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>

@@ -1,37 +1,52 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using OtpEmail.Admin.Infrastructure.Errors;
+using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Infrastructure.Data;
 
 /// <summary>
-/// Runs a unit of write work on a fresh context, one writer at a time in this process, and
-/// retries it when another writer changed the same user meanwhile (optimistic concurrency).
+/// Persists staged writes, one writer at a time in this process. A stage reads what it needs and
+/// changes tracked entities on the context it is given; the writer saves them, and the answer is
+/// returned once they are committed. When another writer changed the same user meanwhile
+/// (optimistic concurrency), the stage runs again on fresh data.
 /// </summary>
 public sealed class DbWriter(IDbContextFactory<AppDbContext> dbs, WriteGate gate)
 {
     private const int MaxAttempts = 3;
 
-    public async Task<Result<T>> RunAsync<T>(Func<AppDbContext, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken)
+    /// <param name="onUniqueViolation">The answer when saving breaks a unique index (a duplicate that won a race).</param>
+    public async Task<Result<T>> WriteAsync<T>(
+        Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken, OtpError? onUniqueViolation = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             using (await gate.EnterAsync(cancellationToken))
             {
                 await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+                var staged = await stage(db, cancellationToken);
+                if (!staged.Save)
+                {
+                    return staged.Result;
+                }
+
                 try
                 {
-                    return await work(db, cancellationToken);
+                    await db.SaveChangesAsync(cancellationToken);
+                    return staged.Result;
                 }
                 catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
                 {
                     // Someone else appended to the same user; read again and redo.
                 }
+                catch (DbUpdateException e) when (onUniqueViolation is not null && IsUniqueViolation(e))
+                {
+                    return onUniqueViolation;
+                }
             }
         }
     }
 
-    /// <summary>A write with no result, e.g. a bulk update.</summary>
+    /// <summary>A write that runs its own statements, e.g. a bulk update.</summary>
     public async Task RunAsync(Func<AppDbContext, Task> work, CancellationToken cancellationToken)
     {
         using (await gate.EnterAsync(cancellationToken))

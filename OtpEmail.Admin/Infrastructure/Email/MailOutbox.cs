@@ -1,12 +1,14 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
 using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Infrastructure.Email;
 
 /// <summary>
-/// Accepts mail into the outbox as part of the caller's unit of work, with its body encrypted;
-/// wakes the dispatcher once that work is committed.
+/// Accepts mail into the outbox as part of the caller's unit of work, with its body encrypted, and
+/// takes back mail that is no longer wanted; wakes the dispatcher once that work is committed. Only
+/// the outbox (this and <see cref="MailDispatcher"/>) changes outbox rows.
 /// </summary>
 public sealed class MailOutbox(IDataProtectionProvider dataProtection, IdGenerator ids, TimeProvider time)
 {
@@ -15,7 +17,7 @@ public sealed class MailOutbox(IDataProtectionProvider dataProtection, IdGenerat
     private readonly SemaphoreSlim _signal = new(0, 1);
 
     /// <summary>Adds the mail to <paramref name="db"/>; nothing is sent before it is saved.</summary>
-    public OutboxMail Enqueue(AppDbContext db, string to, string subject, MailBody body, DateTimeOffset expiresAt, long? userId, long? otpEmailId)
+    public OutboxMail Enqueue(AppDbContext db, string to, string subject, MailBody body, DateTimeOffset expiresAt, string? reference)
     {
         var now = time.GetUtcNow();
         var mail = new OutboxMail
@@ -27,11 +29,27 @@ public sealed class MailOutbox(IDataProtectionProvider dataProtection, IdGenerat
             CreatedAt = now,
             NextAttemptAt = now,
             ExpiresAt = expiresAt,
-            UserId = userId,
-            OtpEmailId = otpEmailId,
+            Reference = reference,
         };
         db.OutboxMails.Add(mail);
         return mail;
+    }
+
+    /// <summary>
+    /// Stages giving up every pending mail about <paramref name="reference"/> in the caller's unit of
+    /// work: their bodies are cleared and they are never sent.
+    /// </summary>
+    public async Task CancelPendingAsync(AppDbContext db, string reference, string reason, CancellationToken cancellationToken)
+    {
+        var pending = await db.OutboxMails
+            .Where(m => m.Reference == reference && m.Status == OutboxMailStatus.Pending)
+            .ToListAsync(cancellationToken);
+        foreach (var mail in pending)
+        {
+            mail.Status = OutboxMailStatus.GivenUp;
+            mail.ProtectedBody = null;
+            mail.LastError = reason;
+        }
     }
 
     /// <summary>Tells the dispatcher that new mail was committed.</summary>

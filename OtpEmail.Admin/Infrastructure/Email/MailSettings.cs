@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MimeKit;
 
 namespace OtpEmail.Admin.Infrastructure.Email;
 
@@ -46,9 +47,9 @@ public sealed class MailSettings : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Features.OtpEmail.EmailAddress.Check(From, "Mail:From") is { } error)
+        if (!IsPlainAddress(From))
         {
-            yield return new ValidationResult($"Setting 'Mail:From' is invalid: {error.Message}", [nameof(From)]);
+            yield return new ValidationResult("Setting 'Mail:From' must be a plain address like no-reply@example.com.", [nameof(From)]);
         }
 
         if (Mode == MailMode.Pickup && string.IsNullOrWhiteSpace(PickupDirectory))
@@ -66,6 +67,14 @@ public sealed class MailSettings : IValidatableObject
             yield return new ValidationResult("Setting 'Mail:Smtp:Port' must be 1–65535.", ["Smtp.Port"]);
         }
     }
+
+    // A bare local@domain: no display name, no route, nothing MimeKit would have to guess at.
+    private static bool IsPlainAddress(string? address) =>
+        address is not null
+        && MailboxAddress.TryParse(address, out var mailbox)
+        && string.IsNullOrEmpty(mailbox.Name)
+        && string.Equals(mailbox.Address, address, StringComparison.Ordinal)
+        && mailbox.Address.IndexOf('@') > 0;
 }
 
 public sealed class SmtpSettings

@@ -37,10 +37,11 @@ public sealed class OutboxMail
 
     public DateTimeOffset? SentAt { get; set; }
 
-    /// <summary>What the mail is about, for people reading the outbox (e.g. the authenticator id).</summary>
-    public long? UserId { get; set; }
-
-    public long? OtpEmailId { get; set; }
+    /// <summary>
+    /// What the mail is about, in the sender's words (e.g. <c>otp_email:106001633909211136</c>): for
+    /// people reading the outbox, and for <see cref="MailOutbox.CancelPendingAsync"/>.
+    /// </summary>
+    public string? Reference { get; set; }
 }
 
 /// <summary>The secret-bearing part of a mail, stored only in protected form.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Infrastructure.Email;
 
@@ -12,6 +13,16 @@ internal sealed class OutboxMailConfiguration : IEntityTypeConfiguration<OutboxM
         builder.Property(m => m.To).HasMaxLength(200);
         builder.Property(m => m.Subject).HasMaxLength(200);
         builder.Property(m => m.LastError).HasMaxLength(500);
+        builder.Property(m => m.Reference).HasMaxLength(100);
         builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
+        builder.HasIndex(m => m.Reference);
+    }
+}
+
+public static class OutboxTables
+{
+    extension(AppDbContext db)
+    {
+        public DbSet<OutboxMail> OutboxMails => db.Set<OutboxMail>();
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Infrastructure.Errors;
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Infrastructure.Errors;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Infrastructure.Errors;
 

@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using OtpEmail.Admin.Common;
 using ZitadelErrorDetail = OtpEmail.Admin.Protos.Zitadel.ErrorDetail;
 
 namespace OtpEmail.Admin.Infrastructure.Errors;
@@ -16,9 +17,9 @@ public static class GrpcErrors
             Details = { Any.Pack(new ZitadelErrorDetail { Id = error.Id, Message = error.Message }) },
         };
         var exception = status.ToRpcException();
-        if (error.RetryAfter is { } retryAfter)
+        if (error.RetryAfterSeconds is { } seconds)
         {
-            exception.Trailers.Add("retry-after", Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            exception.Trailers.Add("retry-after", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         return exception;

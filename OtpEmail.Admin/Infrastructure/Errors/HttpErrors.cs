@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Infrastructure.Errors;
 
@@ -23,9 +24,8 @@ public static class HttpErrors
     {
         var response = context.Response;
         response.StatusCode = status ?? StatusFor(error.Code);
-        if (error.RetryAfter is { } retryAfter)
+        if (error.RetryAfterSeconds is { } seconds)
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using OtpEmail.Admin.Features.Users;
 
 namespace OtpEmail.Admin.Infrastructure.Auth.DevProvider;
 
@@ -9,6 +8,11 @@ public static class DevAccounts
     /// <summary>The client id of this app's own staff sign-in.</summary>
     public const string AdminAppClientId = "otpemail-admin";
 
+    /// <summary>The demo organizations' fixed ids; the demo seed creates them with these ids.</summary>
+    public const long AcmeOrganizationId = 300_000_000_000_000_001;
+
+    public const long GlobexOrganizationId = 300_000_000_000_000_002;
+
     public sealed record ApiClient(string ClientId, string Secret, string[] Roles, long? OrganizationId);
 
     public sealed record StaffMember(string Email, string Password, string Name, string[] Roles, long? OrganizationId);
@@ -17,7 +21,7 @@ public static class DevAccounts
     [
         new("demo-api", "demo-api-secret", ["otp-admin"], null),
         new("demo-viewer", "demo-viewer-secret", ["otp-viewer"], null),
-        new("demo-acme", "demo-acme-secret", ["otp-support"], DemoSeed.AcmeId),
+        new("demo-acme", "demo-acme-secret", ["otp-support"], AcmeOrganizationId),
     ];
 
     public static readonly IReadOnlyList<StaffMember> Staff =

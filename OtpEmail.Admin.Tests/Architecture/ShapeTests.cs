@@ -1,0 +1,91 @@
+using System.Text.RegularExpressions;
+using OtpEmail.Admin.Infrastructure.Data;
+
+namespace OtpEmail.Admin.Tests.Architecture;
+
+/// <summary>
+/// The shape the code keeps: dependencies that point one way, namespaces that match folders, and
+/// files short enough to read top to bottom.
+/// </summary>
+public sealed partial class ShapeTests
+{
+    private const string Root = "OtpEmail.Admin";
+
+    // Who may not use whom: the layer on the left uses nothing in the layers on the right.
+    public static TheoryData<string, string[]> Forbidden => new()
+    {
+        { $"{Root}.Common", [$"{Root}.Features", $"{Root}.Infrastructure", $"{Root}.Grpc", $"{Root}.Components"] },
+        { $"{Root}.Infrastructure", [$"{Root}.Features", $"{Root}.Grpc", $"{Root}.Components"] },
+        { $"{Root}.Features.Users", [$"{Root}.Features.OtpEmail", $"{Root}.Features.Audit", $"{Root}.Grpc"] },
+        { $"{Root}.Features.Audit", [$"{Root}.Features.OtpEmail", $"{Root}.Grpc"] },
+        { $"{Root}.Features.OtpEmail", [$"{Root}.Features.Audit", $"{Root}.Grpc"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Forbidden))]
+    public void DependenciesPointOneWay(string layer, string[] forbidden)
+    {
+        var offences =
+            from type in typeof(AppDbContext).Assembly.GetTypes()
+            where InNamespace(type, layer)
+            from used in TypeReferences.Of(type)
+            where forbidden.Any(other => InNamespace(used, other))
+            select $"{type.FullName} uses {used.FullName}";
+
+        Assert.Empty(offences.Distinct());
+    }
+
+    [Fact]
+    public void NamespacesMatchFolders()
+    {
+        var project = Path.Combine(RepositoryRoot(), Root);
+        var offences =
+            from file in SourceFiles(project, "*.cs")
+            let declared = NamespaceDeclaration().Match(File.ReadAllText(file))
+            where declared.Success
+            let expected = string.Join('.', new[] { Root }.Concat(Path.GetRelativePath(project, Path.GetDirectoryName(file)!).Split(Path.DirectorySeparatorChar).Where(p => p != ".")))
+            where declared.Groups[1].Value != expected
+            select $"{Path.GetRelativePath(project, file)} declares {declared.Groups[1].Value}, its folder says {expected}";
+
+        Assert.Empty(offences);
+    }
+
+    [Fact]
+    public void NoSourceFileIsLongerThan300Lines()
+    {
+        var project = Path.Combine(RepositoryRoot(), Root);
+        var offences =
+            from file in SourceFiles(project, "*.cs").Concat(SourceFiles(project, "*.razor"))
+            where !file.Contains($"{Path.DirectorySeparatorChar}Migrations{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            let lines = File.ReadAllLines(file).Length
+            where lines > 300
+            select $"{Path.GetRelativePath(project, file)} has {lines} lines";
+
+        Assert.Empty(offences);
+    }
+
+    private static bool InNamespace(Type type, string name) =>
+        type.Namespace is { } ns && (ns == name || ns.StartsWith(name + ".", StringComparison.Ordinal));
+
+    private static IEnumerable<string> SourceFiles(string project, string pattern) =>
+        Directory.EnumerateFiles(project, pattern, SearchOption.AllDirectories)
+            .Where(file => !Path.GetRelativePath(project, file).Split(Path.DirectorySeparatorChar)[0].Equals("bin", StringComparison.Ordinal)
+                && !Path.GetRelativePath(project, file).Split(Path.DirectorySeparatorChar)[0].Equals("obj", StringComparison.Ordinal));
+
+    /// <summary>The checkout the tests were built from: the folder with the solution file.</summary>
+    internal static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "OtpEmail.Admin.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The tests run outside the repository.");
+    }
+
+    [GeneratedRegex(@"^namespace ([\w.]+);", RegexOptions.Multiline)]
+    private static partial Regex NamespaceDeclaration();
+}

@@ -1,0 +1,137 @@
+using Microsoft.EntityFrameworkCore;
+using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Features.Users;
+using OtpEmail.Admin.Infrastructure.Auth;
+using OtpEmail.Admin.Infrastructure.Data;
+using OtpEmail.Admin.Infrastructure.Email;
+
+namespace OtpEmail.Admin.Features.OtpEmail;
+
+// POST /v3alpha/users/{userId}/otp_email · AddOTPEmailAuthenticator. Every member is nullable:
+// presence and validity are rules of the handler, not of the parser.
+
+public sealed record AddOtpEmailRequest
+{
+    public SetEmail? Email { get; init; }
+}
+
+public sealed record SetEmail
+{
+    public string? Address { get; init; }
+
+    public SendEmailVerificationCode? SendCode { get; init; }
+
+    public ReturnEmailVerificationCode? ReturnCode { get; init; }
+
+    public bool? IsVerified { get; init; }
+
+    /// <summary>The request a form makes: the address, verified the way <paramref name="mode"/> says.</summary>
+    public static SetEmail For(string? address, VerificationMode mode, string? template = null) => new()
+    {
+        Address = address?.Trim(),
+        SendCode = mode.SendCode(template),
+        ReturnCode = mode.ReturnCode(),
+        IsVerified = mode.IsVerified(),
+    };
+}
+
+public sealed record AddOtpEmailResponse(Details Details, string OtpEmailId, string? VerificationCode);
+
+/// <summary>
+/// Adds an OTP Email authenticator to a user: pending with a code (mailed or returned) or ready at
+/// once, never twice for one address of one user.
+/// </summary>
+public sealed partial class AddOtpEmailHandler(
+    DbWriter writer, IdGenerator ids, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, ILogger<AddOtpEmailHandler> logger)
+{
+    public async Task<Result<AddOtpEmailResponse>> HandleAsync(Caller caller, string userId, AddOtpEmailRequest request, CancellationToken cancellationToken)
+    {
+        var id = UserAccess.Check(caller, Permissions.UserCredentialWrite, userId);
+        if (!id.IsSuccess)
+        {
+            return id.Error;
+        }
+
+        if (request.Email is not { } email)
+        {
+            return OtpError.Invalid("OTPEMAIL-EMAIL-REQUIRED", "email is required", "email");
+        }
+
+        if (EmailAddress.Check(email.Address, OtpEmailErrors.AddressField) is { } badAddress)
+        {
+            return badAddress;
+        }
+
+        var verification = Verification.Choose(email.SendCode, email.ReturnCode, email.IsVerified);
+        if (!verification.IsSuccess)
+        {
+            return verification.Error;
+        }
+
+        var added = await writer.WriteAsync(
+            (db, ct) => StageAsync(db, caller, id.Value, email.Address!, verification.Value, ct),
+            cancellationToken, onUniqueViolation: OtpEmailErrors.AlreadyRegistered);
+        if (added.IsSuccess)
+        {
+            if (verification.Value.Mode == VerificationMode.SendCode)
+            {
+                outbox.Notify();
+            }
+
+            LogAdded(logger, added.Value.OtpEmailId, id.Value.ToString(), caller.Subject, verification.Value.Name);
+        }
+
+        return added;
+    }
+
+    private async Task<Staged<AddOtpEmailResponse>> StageAsync(
+        AppDbContext db, Caller caller, UserId userId, string address, Verification verification, CancellationToken cancellationToken)
+    {
+        var found = await UserAccess.FindAsync(db, caller, userId, tracked: true, cancellationToken);
+        if (!found.IsSuccess)
+        {
+            return found.Error;
+        }
+
+        var user = found.Value;
+        var normalized = EmailAddress.Normalize(address);
+        if (await db.OtpEmails.AnyAsync(a => a.UserId == user.Id && a.NormalizedAddress == normalized && a.State != OtpEmailState.Removed, cancellationToken))
+        {
+            return OtpEmailErrors.AlreadyRegistered;
+        }
+
+        var now = time.GetUtcNow();
+        var ready = verification.Mode == VerificationMode.AlreadyVerified;
+        var authenticator = new OtpEmailAuthenticator
+        {
+            Id = ids.Next(),
+            UserId = user.Id,
+            Address = address,
+            NormalizedAddress = normalized,
+            State = ready ? OtpEmailState.Ready : OtpEmailState.Pending,
+            CreatedAt = now,
+            CreatedBy = caller.Subject,
+            VerifiedAt = ready ? now : null,
+        };
+
+        string? code = null;
+        if (!ready)
+        {
+            var issued = issuer.Issue(db, user, authenticator, verification, now);
+            if (!issued.IsSuccess)
+            {
+                return issued.Error;
+            }
+
+            code = issued.Value;
+        }
+
+        db.OtpEmails.Add(authenticator);
+        var otpEmailId = DecimalId.Format(authenticator.Id);
+        UserEventLog.Append(db, user, OtpEmailEvents.Added, caller, new { otpEmailId, Address = address, Mode = verification.Name }, now);
+        return new AddOtpEmailResponse(user.Details(), otpEmailId, verification.Mode == VerificationMode.ReturnCode ? code : null);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OTP email {OtpEmailId} added to user {UserId} by {Actor} ({Mode})")]
+    private static partial void LogAdded(ILogger logger, string otpEmailId, string userId, string actor, string mode);
+}

@@ -1,0 +1,121 @@
+using System.Threading.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Features.Users;
+using OtpEmail.Admin.Infrastructure.Auth;
+using OtpEmail.Admin.Infrastructure.Data;
+
+namespace OtpEmail.Admin.Features.OtpEmail;
+
+/// <summary>
+/// The emailed link's verification, behind the public page <c>/otp-email/verify</c>: anonymous, so
+/// limited per client and answered alike for every failure. The link names a user, its organization
+/// and a code; the code decides which of the user's pending authenticators it verifies.
+/// </summary>
+public sealed class VerifyLinkHandler : IDisposable
+{
+    /// <summary>The actor recorded when someone verifies through the emailed link.</summary>
+    public static readonly Caller LinkVisitor = new("verification-link", null, new HashSet<string>(), null);
+
+    private readonly IDbContextFactory<AppDbContext> _dbs;
+    private readonly DbWriter _writer;
+    private readonly VerificationCodes _codes;
+    private readonly CodeAttempts _attempts;
+    private readonly TimeProvider _time;
+    private readonly PartitionedRateLimiter<string> _clients;
+
+    public VerifyLinkHandler(
+        IDbContextFactory<AppDbContext> dbs, DbWriter writer, VerificationCodes codes, CodeAttempts attempts, TimeProvider time, IOptions<OtpSettings> otp)
+    {
+        _dbs = dbs;
+        _writer = writer;
+        _codes = codes;
+        _attempts = attempts;
+        _time = time;
+        var perMinute = otp.Value.LinkAttemptsPerMinute;
+        _clients = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetFixedWindowLimiter(client, _ =>
+            new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+    }
+
+    /// <summary>Verifies when the visitor presses the button; every failure is <see cref="OtpEmailErrors.LinkFailed"/>.</summary>
+    public async Task<Result<Details>> VerifyAsync(string? userId, string? orgId, string? code, string client, CancellationToken cancellationToken)
+    {
+        var id = Admit(userId, orgId, code, client);
+        if (!id.IsSuccess)
+        {
+            return id.Error;
+        }
+
+        return await _writer.WriteAsync<Details>(async (db, ct) =>
+        {
+            var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id.Value.Value && u.State == UserState.Active, ct);
+            if (user is null || DecimalId.Format(user.OrganizationId) != orgId)
+            {
+                return OtpEmailErrors.LinkFailed;
+            }
+
+            var pending = await db.OtpEmails
+                .Where(a => a.UserId == user.Id && a.State == OtpEmailState.Pending && a.CodeHash != null)
+                .ToListAsync(ct);
+            var match = pending.FirstOrDefault(a => _codes.Matches(code!, a.CodeHash));
+            if (match is null)
+            {
+                // The link names no authenticator: a wrong code counts against each pending one.
+                foreach (var authenticator in pending)
+                {
+                    _attempts.Record(db, LinkVisitor, user, authenticator, code!);
+                }
+
+                return Staged<Details>.Recorded(OtpEmailErrors.LinkFailed);
+            }
+
+            var attempt = _attempts.Record(db, LinkVisitor, user, match, code!);
+            return attempt.IsSuccess ? attempt.Value : Staged<Details>.Recorded(OtpEmailErrors.LinkFailed);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// What the link would verify, for the page to show before the button is pressed: the address,
+    /// masked (m•••@mouse.com), or null when the link does not match. Counts against the same
+    /// per-client limit as verifying; changes nothing.
+    /// </summary>
+    public async Task<string?> PreviewAsync(string? userId, string? orgId, string? code, string client, CancellationToken cancellationToken)
+    {
+        var id = Admit(userId, orgId, code, client);
+        if (!id.IsSuccess)
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        await using var db = await _dbs.CreateDbContextAsync(cancellationToken);
+        var pending = await db.OtpEmails.AsNoTracking()
+            .Where(a => a.UserId == id.Value.Value && a.State == OtpEmailState.Pending && a.CodeHash != null && a.CodeExpiresAt > now)
+            .Join(db.Users.Where(u => u.State == UserState.Active), a => a.UserId, u => u.Id, (a, u) => new { a.Address, a.CodeHash, u.OrganizationId })
+            .ToListAsync(cancellationToken);
+        var match = pending.FirstOrDefault(a => DecimalId.Format(a.OrganizationId) == orgId && _codes.Matches(code!, a.CodeHash));
+        return match is null ? null : EmailAddress.Mask(match.Address);
+    }
+
+    public void Dispose() => _clients.Dispose();
+
+    /// <summary>
+    /// The gate of both link operations: one attempt off the client's per-minute allowance, then a
+    /// link whose parts could name a user and a code at all.
+    /// </summary>
+    private Result<UserId> Admit(string? userId, string? orgId, string? code, string client)
+    {
+        using var lease = _clients.AttemptAcquire(client);
+        if (!lease.IsAcquired)
+        {
+            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+            return OtpError.Exhausted("OTPEMAIL-LINK-RATE", "Too many attempts; try again later", retryAfter);
+        }
+
+        var id = UserId.Parse(userId);
+        return !id.IsSuccess || string.IsNullOrWhiteSpace(code) || code.Length > CodeAttempts.MaxCodeLength || string.IsNullOrEmpty(orgId)
+            ? OtpEmailErrors.LinkFailed
+            : id.Value;
+    }
+}

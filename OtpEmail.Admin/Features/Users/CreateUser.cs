@@ -1,0 +1,117 @@
+using Microsoft.EntityFrameworkCore;
+using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Infrastructure.Auth;
+using OtpEmail.Admin.Infrastructure.Data;
+
+namespace OtpEmail.Admin.Features.Users;
+
+// POST /v3alpha/users · CreateUser. Requests are all-nullable: the handler decides what is missing.
+
+public sealed record CreateUserRequest
+{
+    public OrganizationReference? Organization { get; init; }
+
+    public NewUser? User { get; init; }
+}
+
+public sealed record OrganizationReference
+{
+    public string? OrgId { get; init; }
+}
+
+public sealed record NewUser
+{
+    public string? Username { get; init; }
+
+    public string? GivenName { get; init; }
+
+    public string? FamilyName { get; init; }
+
+    public NewContact? Contact { get; init; }
+}
+
+public sealed record NewContact
+{
+    public NewEmail? Email { get; init; }
+}
+
+public sealed record NewEmail
+{
+    public string? Address { get; init; }
+
+    public bool? IsVerified { get; init; }
+}
+
+public sealed record CreateUserResponse(Details Details, string UserId);
+
+/// <summary>Creates a user in an organization the caller may act on; usernames are unique per organization.</summary>
+public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, TimeProvider time)
+{
+    public const int MaxNameLength = 200;
+
+    private static readonly OtpError UsernameTaken =
+        OtpError.Exists("USER-USERNAME-TAKEN", "A user with this username already exists in the organization", "user.username");
+
+    public async Task<Result<CreateUserResponse>> HandleAsync(Caller caller, CreateUserRequest request, CancellationToken cancellationToken)
+    {
+        if (UserAccess.RequirePermission(caller, Permissions.UserWrite) is { } denied)
+        {
+            return denied;
+        }
+
+        if (!DecimalId.TryParse(request.Organization?.OrgId, out var orgId))
+        {
+            return OtpError.Invalid("USER-ORGANIZATION-REQUIRED", "organization.orgId is required and must be an organization id", "organization.orgId");
+        }
+
+        if (!caller.CanActOn(orgId))
+        {
+            return UserAccess.OutsideOrganizations;
+        }
+
+        var user = request.User;
+        if ((CheckName(user?.Username, "user.username") ?? CheckName(user?.GivenName, "user.givenName") ?? CheckName(user?.FamilyName, "user.familyName")) is { } badName)
+        {
+            return badName;
+        }
+
+        if (user!.Username!.Any(char.IsWhiteSpace))
+        {
+            return OtpError.Invalid("USER-USERNAME-WHITESPACE", "user.username must not contain spaces", "user.username");
+        }
+
+        var email = user.Contact?.Email;
+        if (EmailAddress.Check(email?.Address, "user.contact.email.address") is { } badEmail)
+        {
+            return badEmail;
+        }
+
+        return await writer.WriteAsync<CreateUserResponse>(async (db, ct) =>
+        {
+            if (!await db.Organizations.AnyAsync(o => o.Id == orgId, ct))
+            {
+                return OtpError.NotFound("ORGANIZATION-NOTFOUND", "Organization could not be found");
+            }
+
+            var created = new User
+            {
+                Id = ids.Next(),
+                OrganizationId = orgId,
+                Username = user.Username!,
+                GivenName = user.GivenName!,
+                FamilyName = user.FamilyName!,
+                DisplayName = $"{user.GivenName} {user.FamilyName}",
+                Email = email!.Address!,
+                EmailVerified = email.IsVerified ?? false,
+            };
+            db.Users.Add(created);
+            UserEventLog.Append(db, created, UserEventLog.UserCreated, caller, new { created.Username, created.Email }, time.GetUtcNow());
+            return new CreateUserResponse(created.Details(), DecimalId.Format(created.Id));
+        }, cancellationToken, onUniqueViolation: UsernameTaken);
+    }
+
+    private static OtpError? CheckName(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) || value.Length > MaxNameLength || value.Any(char.IsControl)
+            ? OtpError.Invalid("USER-FIELD-INVALID", $"{field} is required: 1–{MaxNameLength} characters without control characters", field)
+            : null;
+}

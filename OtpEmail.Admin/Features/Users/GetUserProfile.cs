@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Infrastructure.Auth;
+using OtpEmail.Admin.Infrastructure.Data;
+
+namespace OtpEmail.Admin.Features.Users;
+
+/// <summary>A user as the staff page shows it: richer than the wire (the organization's name).</summary>
+public sealed record UserProfile(
+    string UserId,
+    string DisplayName,
+    string Username,
+    string Email,
+    bool EmailVerified,
+    string OrganizationId,
+    string OrganizationName);
+
+/// <summary>One user for the staff page; other features add their own sections to it (<see cref="UserPageSections"/>).</summary>
+public sealed class GetUserProfileHandler(IDbContextFactory<AppDbContext> dbs)
+{
+    public async Task<Result<UserProfile>> HandleAsync(Caller caller, string userId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var found = await UserAccess.ReadAsync(db, caller, Permissions.UserRead, userId, cancellationToken);
+        if (!found.IsSuccess)
+        {
+            return found.Error;
+        }
+
+        var user = found.Value;
+        var organization = await db.Organizations.Where(o => o.Id == user.OrganizationId).Select(o => o.Name).SingleAsync(cancellationToken);
+        return new UserProfile(
+            DecimalId.Format(user.Id), user.DisplayName, user.Username, user.Email, user.EmailVerified,
+            DecimalId.Format(user.OrganizationId), organization);
+    }
+}
+
+/// <summary>
+/// Sections other features show on the staff user page, below the user's details: component types
+/// that take the parameters <c>UserId</c> (string) and <c>Caller</c>.
+/// </summary>
+public sealed class UserPageSections
+{
+    public List<Type> Components { get; } = [];
+}
