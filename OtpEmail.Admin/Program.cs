@@ -1,4 +1,3 @@
-using MudBlazor.Services;
 using OtpEmail.Admin.Components;
 using OtpEmail.Admin.Features.Audit;
 using OtpEmail.Admin.Features.OtpEmail;
@@ -27,8 +26,7 @@ builder.AddGrpcApi();
 builder.AddUsers();
 builder.AddOtpEmail();
 builder.AddAudit();
-builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.ShowTransitionDuration = 0); // shown at once, readable at once
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.AddStaffUi();
 
 var app = builder.Build();
 

@@ -50,7 +50,7 @@ public sealed class StaffUiTests(BrowserFixture fixture)
         await app.ScreenshotAsync("user-page");
 
         await app.Page.ReloadAsync();
-        await app.WaitUntilInteractiveAsync();
+        await Assertions.Expect(app.Row($"ada.code.{unique}@example.com")).ToContainTextAsync("pending");
         Assert.DoesNotContain(code, await app.Page.ContentAsync());
     }
 
@@ -66,9 +66,9 @@ public sealed class StaffUiTests(BrowserFixture fixture)
         await Assertions.Expect(app.Page.GetByText("must be a plain address")).ToBeVisibleAsync();
         await Assertions.Expect(app.Address).ToHaveValueAsync("not-an-address");
 
-        await app.Address.FillAsync("grace@example.com");
+        await AdminApp.RetypeAsync(app.Address, "grace@example.com");
         await app.Mode("Send code by email").CheckAsync();
-        await app.UrlTemplate.FillAsync("http://example.com/{{.Code}}");
+        await AdminApp.TypeAsync(app.UrlTemplate, "http://example.com/{{.Code}}");
         await app.AddButton.ClickAsync();
 
         await Assertions.Expect(app.Page.GetByText("must render an https URL")).ToBeVisibleAsync();
@@ -111,6 +111,7 @@ public sealed class StaffUiTests(BrowserFixture fixture)
         await app.SignInAsync(AdminApp.Admin);
 
         await app.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await new SignInPage(app.Page).IsShownAsync(); // signed out here and at the provider
         await app.Page.GotoAsync("/");
 
         await new SignInPage(app.Page).IsShownAsync();

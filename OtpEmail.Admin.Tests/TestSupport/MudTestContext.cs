@@ -1,5 +1,6 @@
 using Bunit;
 using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
@@ -8,7 +9,8 @@ namespace OtpEmail.Admin.Tests.TestSupport;
 
 /// <summary>
 /// A bUnit context with MudBlazor in test mode (its services, loose JS interop) and a popover
-/// provider rendered, disposed asynchronously as MudBlazor's services need.
+/// provider rendered, disposed asynchronously as MudBlazor's services need. Components render as on a
+/// live (interactive) page, as the app renders its staff pages.
 /// </summary>
 public abstract class MudTestContext : IAsyncLifetime
 {
@@ -29,6 +31,7 @@ public abstract class MudTestContext : IAsyncLifetime
 
     public Task InitializeAsync()
     {
+        Context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as on a live page
         Popovers = Context.Render<MudPopoverProvider>();
         return Task.CompletedTask;
     }

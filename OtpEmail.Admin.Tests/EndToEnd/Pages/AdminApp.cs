@@ -2,12 +2,19 @@ using Microsoft.Playwright;
 
 namespace OtpEmail.Admin.Tests.EndToEnd.Pages;
 
-/// <summary>The staff pages: find a user, the user page and its add form.</summary>
+/// <summary>
+/// The staff pages: find a user, the user page and its add form. It acts as a person does: it types
+/// a key at a time at a fast typist's pace as soon as a field can be typed in, and waits only for
+/// what a person sees (a heading, a field that is no longer greyed out, a dialog).
+/// </summary>
 public sealed class AdminApp(IPage page)
 {
     public const string Admin = "admin@demo.test";
     public const string Support = "support@demo.test";
     public const string Viewer = "viewer@demo.test";
+
+    /// <summary>A key every 40 ms: 25 keys a second, a fast typist, a password manager or a scanner.</summary>
+    public const int KeyDelay = 40;
 
     public IPage Page => page;
 
@@ -27,42 +34,63 @@ public sealed class AdminApp(IPage page)
 
     public ILocator Authenticators => page.GetByTestId("authenticators");
 
+    public ILocator Dialog => page.GetByRole(AriaRole.Dialog);
+
     public ILocator Mode(string label) => page.GetByRole(AriaRole.Radio, new() { Name = label });
 
-    /// <summary>Signs in through the real OpenID Connect flow and lands on the start page.</summary>
+    /// <summary>Signs in through the real OpenID Connect flow and lands on <paramref name="path"/>.</summary>
     public async Task SignInAsync(string email, string path = "/")
     {
         await page.GotoAsync(path);
         await new SignInPage(page).SignInAsync(email);
-        await WaitUntilInteractiveAsync();
+        await Assertions.Expect(Heading).ToBeVisibleAsync();
     }
 
-    public async Task WaitUntilInteractiveAsync() =>
-        await page.Locator("#interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    /// <summary>Types into a field as a person does: once it takes keys, a key at a time.</summary>
+    public static async Task TypeAsync(ILocator field, string text)
+    {
+        await Assertions.Expect(field).ToBeEnabledAsync();
+        await field.PressSequentiallyAsync(text, new() { Delay = KeyDelay });
+    }
 
     /// <summary>Types part of a name into the picker and opens the matching user.</summary>
     public async Task PickUserAsync(string typed, string displayName)
     {
-        await FindUser.ClickAsync();
-        await FindUser.PressSequentiallyAsync(typed); // as a person types: one input event a key
+        await TypeAsync(FindUser, typed);
         await page.GetByRole(AriaRole.Option).Filter(new() { HasText = displayName }).First.ClickAsync();
         await Assertions.Expect(Heading).ToHaveTextAsync(displayName);
-        await WaitUntilInteractiveAsync();
     }
 
     public async Task AddAsync(string address, string mode, string? template = null)
     {
-        await Address.FillAsync(address);
+        await TypeAsync(Address, address);
         await Mode(mode).CheckAsync();
         if (template is not null)
         {
-            await UrlTemplate.FillAsync(template);
+            await TypeAsync(UrlTemplate, template);
         }
 
+        await Assertions.Expect(Address).ToHaveValueAsync(address);
         await AddButton.ClickAsync();
     }
 
+    /// <summary>Clears a field the way a person does: select all, then type over it.</summary>
+    public static async Task RetypeAsync(ILocator field, string text)
+    {
+        await Assertions.Expect(field).ToBeEnabledAsync();
+        await field.PressAsync("Control+A");
+        await field.PressSequentiallyAsync(text, new() { Delay = KeyDelay });
+    }
+
     public ILocator Row(string address) => Authenticators.Locator("tr").Filter(new() { HasText = address });
+
+    /// <summary>An action button of an authenticator's row, once it can be used.</summary>
+    public async Task<ILocator> ActionAsync(string name)
+    {
+        var button = page.GetByRole(AriaRole.Button, new() { Name = name });
+        await Assertions.Expect(button).ToBeEnabledAsync();
+        return button;
+    }
 
     public async Task ScreenshotAsync(string name) =>
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });

@@ -13,10 +13,12 @@ public sealed class SignInPage(IPage page)
 
     public async Task IsShownAsync() => await Assertions.Expect(SignIn).ToBeVisibleAsync();
 
+    /// <summary>Types the email and password as a person does, at once and a key at a time.</summary>
     public async Task SignInAsync(string email, string password = "demo")
     {
-        await Email.FillAsync(email);
-        await Password.FillAsync(password);
+        await Email.PressSequentiallyAsync(email, new() { Delay = AdminApp.KeyDelay });
+        await Password.PressSequentiallyAsync(password, new() { Delay = AdminApp.KeyDelay });
+        await Assertions.Expect(Email).ToHaveValueAsync(email);
         await SignIn.ClickAsync();
     }
 }

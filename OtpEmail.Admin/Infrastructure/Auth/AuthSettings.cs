@@ -19,6 +19,17 @@ public sealed class AuthenticationSettings : IValidatableObject
     [Required]
     public string Audience { get; set; } = "otpemail-api";
 
+    /// <summary>How long a staff session lasts after sign-in, whatever happens meanwhile (not sliding).</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00", ErrorMessage = "Setting 'Authentication:SessionLifetime' must be between 5 minutes and 7 days.")]
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>
+    /// How often a staff session is checked with the provider (a refresh-token grant), on requests and
+    /// on open pages: a disabled account or a changed role takes effect within this time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Setting 'Authentication:RevalidationInterval' must be between 1 second and 5 minutes.")]
+    public TimeSpan RevalidationInterval { get; set; } = TimeSpan.FromMinutes(2);
+
     public bool UsesEmbeddedProvider => string.IsNullOrWhiteSpace(Authority);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -38,4 +49,8 @@ public sealed class AuthorizationSettings
     /// <summary>The claim that carries roles (<c>role</c>, <c>roles</c>, …).</summary>
     [Required]
     public string RoleClaim { get; set; } = "role";
+
+    /// <summary>The claim that names the organizations a caller may act on (ids, or <c>*</c> for all).</summary>
+    [Required]
+    public string OrganizationClaim { get; set; } = "org_id";
 }

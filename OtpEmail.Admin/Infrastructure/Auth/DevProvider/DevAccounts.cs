@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace OtpEmail.Admin.Infrastructure.Auth.DevProvider;
 
@@ -15,20 +17,14 @@ public static class DevAccounts
 
     public sealed record ApiClient(string ClientId, string Secret, string[] Roles, long? OrganizationId);
 
-    public sealed record StaffMember(string Email, string Password, string Name, string[] Roles, long? OrganizationId);
+    /// <summary>A staff account; a disabled one cannot sign in, and its sessions end at their next check.</summary>
+    public sealed record StaffMember(string Email, string Password, string Name, string[] Roles, long? OrganizationId, bool Disabled = false);
 
     public static readonly IReadOnlyList<ApiClient> ApiClients =
     [
         new("demo-api", "demo-api-secret", ["otp-admin"], null),
         new("demo-viewer", "demo-viewer-secret", ["otp-viewer"], null),
         new("demo-acme", "demo-acme-secret", ["otp-support"], AcmeOrganizationId),
-    ];
-
-    public static readonly IReadOnlyList<StaffMember> Staff =
-    [
-        new("admin@demo.test", "demo", "Ada Admin", ["otp-admin"], null),
-        new("support@demo.test", "demo", "Sam Support", ["otp-support"], null),
-        new("viewer@demo.test", "demo", "Vic Viewer", ["otp-viewer"], null),
     ];
 
     /// <summary>
@@ -39,16 +35,38 @@ public static class DevAccounts
 
     public static ApiClient? FindClient(string? clientId) =>
         ApiClients.FirstOrDefault(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
+}
 
-    /// <summary>The staff member with this email and password; the comparison takes constant time.</summary>
-    public static StaffMember? FindStaff(string? email, string? password)
+/// <summary>
+/// The staff accounts the embedded provider knows: the demo ones at start. As at a real provider, an
+/// account can be added, disabled or given other roles while the app runs (the tests do).
+/// </summary>
+public sealed class DevStaffDirectory
+{
+    private readonly ConcurrentDictionary<string, DevAccounts.StaffMember> _members = new(StringComparer.OrdinalIgnoreCase);
+
+    public DevStaffDirectory()
     {
-        var member = Staff.FirstOrDefault(s => string.Equals(s.Email, email?.Trim(), StringComparison.OrdinalIgnoreCase));
-        var expected = System.Text.Encoding.UTF8.GetBytes(member?.Password ?? "\0no-such-account");
-        var given = System.Text.Encoding.UTF8.GetBytes(password ?? "");
-        return CryptographicOperations.FixedTimeEquals(expected, given) && member is not null ? member : null;
+        Save(new("admin@demo.test", "demo", "Ada Admin", ["otp-admin"], null));
+        Save(new("support@demo.test", "demo", "Sam Support", ["otp-support"], null));
+        Save(new("viewer@demo.test", "demo", "Vic Viewer", ["otp-viewer"], null));
     }
 
-    public static StaffMember? FindStaff(string? email) =>
-        Staff.FirstOrDefault(s => string.Equals(s.Email, email, StringComparison.OrdinalIgnoreCase));
+    public IReadOnlyList<DevAccounts.StaffMember> All => _members.Values.OrderBy(m => m.Email, StringComparer.Ordinal).ToList();
+
+    /// <summary>Adds the account, or replaces the one with its email.</summary>
+    public void Save(DevAccounts.StaffMember member) => _members[member.Email] = member;
+
+    /// <summary>The enabled account with this email.</summary>
+    public DevAccounts.StaffMember? Find(string? email) =>
+        email is not null && _members.TryGetValue(email.Trim(), out var member) && !member.Disabled ? member : null;
+
+    /// <summary>The enabled account with this email and password; the comparison takes constant time.</summary>
+    public DevAccounts.StaffMember? SignIn(string? email, string? password)
+    {
+        var member = Find(email);
+        var expected = Encoding.UTF8.GetBytes(member?.Password ?? "\0no-such-account");
+        var given = Encoding.UTF8.GetBytes(password ?? "");
+        return CryptographicOperations.FixedTimeEquals(expected, given) && member is not null ? member : null;
+    }
 }

@@ -30,17 +30,17 @@ internal static class DevProviderEndpoints
         app.MapMethods(AuthorizePath, ["GET", "POST"], Authorize).ExcludeFromDescription().DisableAntiforgery();
         app.MapPost(TokenPath, Token).ExcludeFromDescription();
         app.MapMethods(EndSessionPath, ["GET", "POST"], (Delegate)EndSession).ExcludeFromDescription().DisableAntiforgery();
-        app.MapGet(LoginPath, (HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
-            LoginPage(context, antiforgery, returnUrl, error: null)).ExcludeFromDescription();
+        app.MapGet(LoginPath, (HttpContext context, IAntiforgery antiforgery, DevStaffDirectory staff, string? returnUrl) =>
+            LoginPage(context, antiforgery, staff, returnUrl, error: null)).ExcludeFromDescription();
         app.MapPost(LoginPath, SignIn).ExcludeFromDescription();
     }
 
-    private static async Task<IResult> Authorize(HttpContext context, IOptions<AuthorizationSettings> authorization)
+    private static async Task<IResult> Authorize(HttpContext context, DevStaffDirectory staff, IOptions<AuthorizationSettings> authorization)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
         var login = await context.AuthenticateAsync(DevProviderExtensions.LoginScheme);
-        var member = login.Succeeded ? DevAccounts.FindStaff(login.Principal.FindFirst(Claims.Subject)?.Value) : null;
+        var member = login.Succeeded ? staff.Find(login.Principal.FindFirst(Claims.Subject)?.Value) : null;
         if (member is null || request.HasPromptValue(PromptValues.Login))
         {
             var parameters = context.Request.HasFormContentType ? (IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>>)context.Request.Form : context.Request.Query;
@@ -48,27 +48,41 @@ internal static class DevProviderEndpoints
             return Results.Redirect($"{LoginPath}?returnUrl={Uri.EscapeDataString(returnUrl)}");
         }
 
-        var principal = Principal(member.Email, member.Name, member.Roles, member.OrganizationId, authorization.Value.RoleClaim, member.Email);
-        principal.SetScopes(request.GetScopes());
+        return StaffSignIn(member, request.GetScopes(), authorization.Value);
+    }
+
+    /// <summary>Tokens for a staff member as the directory has the account now (roles, organization).</summary>
+    private static IResult StaffSignIn(DevAccounts.StaffMember member, IEnumerable<string> scopes, AuthorizationSettings authorization)
+    {
+        var principal = Principal(member.Email, member.Name, member.Roles, member.OrganizationId, authorization.RoleClaim, member.Email);
+        principal.SetScopes(scopes);
         principal.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
         return Results.SignIn(principal, authenticationScheme: OpenIddictScheme);
     }
 
-    private static async Task<IResult> Token(HttpContext context, IOptions<AuthenticationSettings> settings, IOptions<AuthorizationSettings> authorization)
+    private static async Task<IResult> Token(
+        HttpContext context, DevStaffDirectory staff, IOptions<AuthenticationSettings> settings, IOptions<AuthorizationSettings> authorization)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
-        if (request.IsAuthorizationCodeGrantType())
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
         {
-            // The code carries the principal built at the authorize step.
+            // The code or refresh token names the staff member; the answer is the account as it is now,
+            // and a disabled account gets no tokens (that is how the app's sessions learn of it).
             var redeemed = await context.AuthenticateAsync(OpenIddictScheme);
-            if (redeemed.Principal is not { } staff)
+            var member = staff.Find(redeemed.Principal?.FindFirst(Claims.Subject)?.Value);
+            if (member is null)
             {
-                return Results.Forbid(authenticationSchemes: [OpenIddictScheme]);
+                return Results.Forbid(
+                    new AuthenticationProperties(new Dictionary<string, string?>
+                    {
+                        [OpenIddictServerAspNetCoreConstants.Properties.Error] = OpenIddictConstants.Errors.InvalidGrant,
+                        [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The account is disabled.",
+                    }),
+                    [OpenIddictScheme]);
             }
 
-            staff.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
-            return Results.SignIn(staff, authenticationScheme: OpenIddictScheme);
+            return StaffSignIn(member, redeemed.Principal!.GetScopes(), authorization.Value);
         }
 
         if (!request.IsClientCredentialsGrantType() || DevAccounts.FindClient(request.ClientId) is not { } client)
@@ -109,12 +123,12 @@ internal static class DevProviderEndpoints
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictScheme]);
     }
 
-    private static async Task<IResult> SignIn(HttpContext context, IAntiforgery antiforgery,
+    private static async Task<IResult> SignIn(HttpContext context, IAntiforgery antiforgery, DevStaffDirectory staff,
         [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl)
     {
-        if (DevAccounts.FindStaff(email, password) is not { } member)
+        if (staff.SignIn(email, password) is not { } member)
         {
-            return LoginPage(context, antiforgery, returnUrl, "Email or password is wrong.");
+            return LoginPage(context, antiforgery, staff, returnUrl, "Email or password is wrong.");
         }
 
         var identity = new ClaimsIdentity(DevProviderExtensions.LoginScheme, Claims.Name, null);
@@ -124,12 +138,12 @@ internal static class DevProviderEndpoints
         return Results.LocalRedirect(AccountEndpoints.LocalOrRoot(returnUrl));
     }
 
-    private static IResult LoginPage(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? error)
+    private static IResult LoginPage(HttpContext context, IAntiforgery antiforgery, DevStaffDirectory staff, string? returnUrl, string? error)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
         static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
         var message = error is null ? "" : $"""<p class="error" role="alert">{E(error)}</p>""";
-        var accounts = string.Join("", DevAccounts.Staff.Select(s => $"<li><code>{E(s.Email)}</code> ({E(string.Join(", ", s.Roles))})</li>"));
+        var accounts = string.Join("", staff.All.Where(s => !s.Disabled).Select(s => $"<li><code>{E(s.Email)}</code> ({E(string.Join(", ", s.Roles))})</li>"));
         var html = $$"""
             <!DOCTYPE html>
             <html lang="en">

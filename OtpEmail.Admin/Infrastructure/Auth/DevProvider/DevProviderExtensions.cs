@@ -36,6 +36,7 @@ public static class DevProviderExtensions
 
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(adminApp);
+        builder.Services.AddSingleton<DevStaffDirectory>();
         builder.Services.AddDbContext<DevIdentityDbContext>(options =>
         {
             options.UseSqlite(store.ConnectionString);
@@ -59,11 +60,12 @@ public static class DevProviderExtensions
                 options.SetEndSessionEndpointUris(DevProviderEndpoints.EndSessionPath.TrimStart('/'));
                 options.AllowClientCredentialsFlow();
                 options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+                options.AllowRefreshTokenFlow();
                 options.AddSigningKey(signingKey);
                 options.AddEphemeralEncryptionKey();
                 options.DisableAccessTokenEncryption();
                 options.SetAccessTokenLifetime(TimeSpan.FromHours(1));
-                options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles);
+                options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, Scopes.OfflineAccess);
                 options.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
@@ -130,6 +132,7 @@ public static class DevProviderExtensions
                 OpenIddictConstants.Permissions.Endpoints.Token,
                 OpenIddictConstants.Permissions.Endpoints.EndSession,
                 OpenIddictConstants.Permissions.GrantTypes.AuthorizationCode,
+                OpenIddictConstants.Permissions.GrantTypes.RefreshToken,
                 OpenIddictConstants.Permissions.ResponseTypes.Code,
                 OpenIddictConstants.Permissions.Scopes.Profile,
                 OpenIddictConstants.Permissions.Scopes.Email,

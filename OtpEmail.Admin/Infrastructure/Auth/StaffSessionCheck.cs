@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace OtpEmail.Admin.Infrastructure.Auth;
+
+/// <summary>What the provider says of a staff session.</summary>
+public enum SessionVerdict
+{
+    /// <summary>The account may go on; the ticket carries its current claims and fresh tokens.</summary>
+    Confirmed,
+
+    /// <summary>The provider refuses the account (disabled, deleted, sessions revoked): the session ends.</summary>
+    Refused,
+
+    /// <summary>The provider could not be asked (unreachable, failing); the session goes on as it was.</summary>
+    Unknown,
+}
+
+/// <summary>
+/// Asks the OpenID Connect provider about a staff session with a refresh-token grant: a provider
+/// answers it with the account's current claims (roles, organizations) in a new ID token, or refuses
+/// an account that is disabled. The new ID token is validated like the one of the sign-in.
+/// </summary>
+public sealed class StaffSessionCheck(IOptionsMonitor<OpenIdConnectOptions> oidc, TimeProvider time)
+{
+    public async Task<(SessionVerdict Verdict, AuthenticationTicket Ticket)> AskAsync(AuthenticationTicket ticket, CancellationToken cancellationToken)
+    {
+        var refreshToken = ticket.Properties.GetTokenValue("refresh_token");
+        if (string.IsNullOrEmpty(refreshToken))
+        {
+            // Nothing to ask with (the provider issued no refresh token): it lasts as long as its access token.
+            var expiresAt = ticket.Properties.GetTokenValue("expires_at");
+            var live = DateTimeOffset.TryParse(expiresAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) && at > time.GetUtcNow();
+            return (live ? SessionVerdict.Confirmed : SessionVerdict.Refused, ticket);
+        }
+
+        var options = oidc.Get(OpenIdConnectDefaults.AuthenticationScheme);
+        OpenIdConnectMessage message;
+        try
+        {
+            var configuration = await options.ConfigurationManager!.GetConfigurationAsync(cancellationToken);
+            using var response = await options.Backchannel.PostAsync(configuration.TokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string?>
+            {
+                ["grant_type"] = "refresh_token",
+                ["client_id"] = options.ClientId,
+                ["client_secret"] = options.ClientSecret,
+                ["scope"] = string.Join(' ', options.Scope),
+                ["refresh_token"] = refreshToken,
+            }), cancellationToken);
+            if ((int)response.StatusCode is >= 400 and < 500)
+            {
+                return (SessionVerdict.Refused, ticket); // invalid_grant: the account or its tokens are no longer good
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                return (SessionVerdict.Unknown, ticket);
+            }
+
+            message = new OpenIdConnectMessage(await response.Content.ReadAsStringAsync(cancellationToken));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return (SessionVerdict.Unknown, ticket);
+        }
+
+        var parameters = options.TokenValidationParameters.Clone();
+        parameters.ConfigurationManager = options.ConfigurationManager as BaseConfigurationManager;
+        var validated = await options.TokenHandler.ValidateTokenAsync(message.IdToken, parameters);
+        if (!validated.IsValid || validated.ClaimsIdentity.FindFirst("sub")?.Value != ticket.Principal.FindFirst("sub")?.Value)
+        {
+            return (SessionVerdict.Refused, ticket);
+        }
+
+        var identity = validated.ClaimsIdentity;
+        foreach (var session in ticket.Principal.FindAll(StaffSessionStore.SessionClaim))
+        {
+            identity.AddClaim(new Claim(StaffSessionStore.SessionClaim, session.Value));
+        }
+
+        var properties = ticket.Properties.Clone();
+        var expiresIn = int.TryParse(message.ExpiresIn, CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
+        properties.StoreTokens(
+        [
+            new AuthenticationToken { Name = "access_token", Value = message.AccessToken },
+            new AuthenticationToken { Name = "id_token", Value = message.IdToken },
+            new AuthenticationToken { Name = "refresh_token", Value = message.RefreshToken ?? refreshToken },
+            new AuthenticationToken { Name = "token_type", Value = message.TokenType },
+            new AuthenticationToken { Name = "expires_at", Value = (time.GetUtcNow() + TimeSpan.FromSeconds(expiresIn)).ToString("o", CultureInfo.InvariantCulture) },
+        ]);
+        return (SessionVerdict.Confirmed, new AuthenticationTicket(new ClaimsPrincipal(identity), properties, ticket.AuthenticationScheme));
+    }
+}
+
+/// <summary>
+/// Keeps staff sessions in step with the provider: a session the provider has not confirmed for
+/// <c>Authentication:RevalidationInterval</c> is asked about again (<see cref="StaffSessionCheck"/>);
+/// a refused one ends, a confirmed one takes the account's current claims.
+/// </summary>
+public sealed partial class StaffSessionGuard(
+    StaffSessionStore store, StaffSessionCheck check, IOptions<AuthenticationSettings> settings, TimeProvider time, ILogger<StaffSessionGuard> logger)
+{
+    /// <summary>The session's principal as the provider last confirmed it; null when the session is over.</summary>
+    public async Task<ClaimsPrincipal?> CurrentAsync(string key, CancellationToken cancellationToken)
+    {
+        var found = await store.FindAsync(key, cancellationToken);
+        if (found is null)
+        {
+            return null;
+        }
+
+        var (ticket, checkedAt) = found.Value;
+        return Due(checkedAt) ? await AskAsync(key, ticket, cancellationToken) : ticket.Principal;
+    }
+
+    /// <summary>Whether a session confirmed at <paramref name="checkedAt"/> is to be asked about again.</summary>
+    public bool Due(DateTimeOffset checkedAt) => time.GetUtcNow() - checkedAt >= settings.Value.RevalidationInterval;
+
+    /// <summary>Asks the provider now; the session's principal afterwards, or null when it ended.</summary>
+    public async Task<ClaimsPrincipal?> AskAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken)
+    {
+        var (verdict, current) = await check.AskAsync(ticket, cancellationToken);
+        switch (verdict)
+        {
+            case SessionVerdict.Refused:
+                await store.RemoveAsync(key);
+                LogEnded(logger, ticket.Principal.FindFirst("sub")?.Value);
+                return null;
+            case SessionVerdict.Confirmed:
+                await store.SaveAsync(key, current, time.GetUtcNow());
+                return current.Principal;
+            default:
+                LogUnknown(logger, ticket.Principal.FindFirst("sub")?.Value);
+                return ticket.Principal;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Staff session of {Subject} ended: the provider refused the account")]
+    private static partial void LogEnded(ILogger logger, string? subject);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The provider could not be asked about the staff session of {Subject}; it goes on unchanged")]
+    private static partial void LogUnknown(ILogger logger, string? subject);
+}
