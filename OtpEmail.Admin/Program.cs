@@ -10,13 +10,17 @@ using OtpEmail.Admin.Infrastructure.Data;
 using OtpEmail.Admin.Infrastructure.Email;
 using OtpEmail.Admin.Infrastructure.Errors;
 using OtpEmail.Admin.Infrastructure.Grpc;
+using OtpEmail.Admin.Infrastructure.Http;
 using OtpEmail.Admin.Infrastructure.Json;
+using OtpEmail.Admin.Infrastructure.Network;
 
 var builder = WebApplication.CreateBuilder(args);
 
 // Request URLs can carry a verification code (the emailed link): never log them, whatever the level.
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
+builder.AddForwardedHeaders();
+builder.AddHttpHardening();
 builder.AddKeys();
 builder.AddData();
 builder.AddMail();
@@ -34,11 +38,8 @@ await app.Services.MigrateDatabaseAsync();
 await app.Services.InitializeDevelopmentProviderAsync();
 await app.SeedDemoDataAsync();
 
-if (!app.Environment.IsDevelopment())
-{
-    app.UseHsts();
-}
-
+app.UseForwardedHeadersFromProxies();
+app.UseHttpHardening();
 app.UseExceptionHandler("/Error", createScopeForErrors: true);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseApiStatusCodes();

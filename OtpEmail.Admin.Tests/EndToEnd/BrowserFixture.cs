@@ -23,8 +23,13 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Staff sessions are checked with the provider every second here (minutes in production).
-        App = new AppFactory(25, new Dictionary<string, string?> { ["Authentication:RevalidationInterval"] = RevalidationInterval.ToString() });
+        // Staff sessions are checked with the provider every second here (minutes in production), and the
+        // public page's per-client limit is wide: every browser here is one client, 127.0.0.1.
+        App = new AppFactory(25, new Dictionary<string, string?>
+        {
+            ["Authentication:RevalidationInterval"] = RevalidationInterval.ToString(),
+            ["Otp:LinkAttemptsPerMinute"] = "100",
+        });
         App.WithPickupDirectory();
         App.StartClient().Dispose();
         _playwright = await Playwright.CreateAsync();

@@ -50,7 +50,7 @@ public sealed class SessionTests(BrowserFixture fixture)
 
     private DevAccounts.StaffMember NewSupportAccount()
     {
-        var member = new DevAccounts.StaffMember($"temp-{Guid.NewGuid().ToString("N")[..8]}@demo.test", "demo", "Temp Support", ["otp-support"], null);
+        var member = new DevAccounts.StaffMember($"temp-{Guid.NewGuid().ToString("N")[..8]}@demo.test", "demo", "Temp Support", ["otp-support"]);
         Staff.Save(member);
         return member;
     }

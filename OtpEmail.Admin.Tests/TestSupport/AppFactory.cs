@@ -89,11 +89,26 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         return new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}") };
     }
 
+    // Below Linux's ephemeral range (32768 and up), so that no outgoing connection is given the port
+    // between this check and Kestrel's bind; each factory of this run takes the next free one.
+    private static int _nextPort = 20_000 + (Environment.ProcessId % 400 * 30);
+
     private static int FreeLoopbackPort()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = Interlocked.Increment(ref _nextPort);
+            try
+            {
+                using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Taken; try the next one.
+            }
+        }
     }
 
     public AppDbContext CreateDbContext() =>

@@ -1,9 +1,11 @@
+using System.Net;
+
 namespace OtpEmail.Admin.Common;
 
 /// <summary>
 /// The contract's address rule: a plain <c>local@domain</c> of at most 200 characters, no display
-/// name and no CR, LF or NUL anywhere; a dot-atom local part of at most 64 characters; domain
-/// labels of 1–63 letters, digits and hyphens (not at either end).
+/// name and no CR, LF or NUL anywhere; a dot-atom local part of at most 64 characters; a domain of at
+/// least two labels of 1–63 letters, digits and hyphens (not at either end), and not an IP address.
 /// </summary>
 public static class EmailAddress
 {
@@ -48,9 +50,20 @@ public static class EmailAddress
             return OtpError.Invalid("EMAIL-LOCAL-INVALID", $"The part before @ in {field} has characters or dots that are not allowed", field);
         }
 
-        return IsDomain(domain)
+        if (!IsDomain(domain))
+        {
+            return OtpError.Invalid("EMAIL-DOMAIN-INVALID", $"The domain of {field} must be labels of 1–{MaxLabelLength} letters, digits and hyphens", field);
+        }
+
+        if (IPAddress.TryParse(domain, out _))
+        {
+            return OtpError.Invalid("EMAIL-DOMAIN-IP", $"The domain of {field} must be a name, not an IP address", field);
+        }
+
+        // A single label (root@localhost) names no host on the internet, only one on some network.
+        return domain.Contains('.')
             ? null
-            : OtpError.Invalid("EMAIL-DOMAIN-INVALID", $"The domain of {field} must be labels of 1–{MaxLabelLength} letters, digits and hyphens", field);
+            : OtpError.Invalid("EMAIL-DOMAIN-SINGLE-LABEL", $"The domain of {field} must be a full domain like example.com", field);
     }
 
     /// <summary>The address with its local part hidden but its first letter: m•••@mouse.com.</summary>

@@ -31,8 +31,8 @@ public sealed record OtpError(ErrorCode Code, string Id, string Message)
 
     public static OtpError Precondition(string id, string message) => new(ErrorCode.FailedPrecondition, id, message);
 
-    public static OtpError Exhausted(string id, string message, TimeSpan retryAfter) =>
-        new(ErrorCode.ResourceExhausted, id, message) { RetryAfter = retryAfter };
+    public static OtpError Exhausted(string id, string message, TimeSpan retryAfter, string? field = null) =>
+        new(ErrorCode.ResourceExhausted, id, message) { RetryAfter = retryAfter, Field = field };
 
     /// <summary>The text clients see: the message followed by the id, as ZITADEL writes it.</summary>
     public string FullMessage => $"{Message} ({Id})";

@@ -15,4 +15,10 @@ public sealed class AppSettings
     /// <summary>Where Data Protection keys and the code-hash key live (relative to the content root).</summary>
     [Required(ErrorMessage = "Setting 'App:KeysDirectory' is required.")]
     public string KeysDirectory { get; set; } = "App_Data/keys";
+
+    /// <summary>A PKCS#12 (.pfx) file whose certificate encrypts the Data Protection keys at rest; optional.</summary>
+    public string? KeysCertificate { get; set; }
+
+    /// <summary>The password of <see cref="KeysCertificate"/>.</summary>
+    public string? KeysCertificatePassword { get; set; }
 }

@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace OtpEmail.Admin.Infrastructure;
 
 /// <summary>
-/// Secrets the app keeps for itself, outside the database, in <c>App:KeysDirectory</c>: the Data
-/// Protection keys (cookies, antiforgery, queued mail) and named secret keys that features ask for
-/// (<see cref="SecretKeys"/>).
+/// Secrets the app keeps for itself, outside the database, in <c>App:KeysDirectory</c> (made 0700):
+/// the Data Protection keys (cookies, sessions, antiforgery, queued mail), encrypted at rest with
+/// <c>App:KeysCertificate</c> when one is set, and named secret keys that features ask for
+/// (<see cref="SecretKeys"/>, files made 0600).
 /// </summary>
 public static class Keys
 {
@@ -17,17 +19,45 @@ public static class Keys
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        var directory = Path.GetFullPath(
-            builder.Configuration[$"{AppSettings.Section}:{nameof(AppSettings.KeysDirectory)}"] ?? new AppSettings().KeysDirectory,
-            builder.Environment.ContentRootPath);
-        Directory.CreateDirectory(directory);
+        var settings = builder.Configuration.GetSection(AppSettings.Section).Get<AppSettings>() ?? new AppSettings();
+        var directory = Path.GetFullPath(settings.KeysDirectory, builder.Environment.ContentRootPath);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
 
-        builder.Services.AddDataProtection()
+        var dataProtection = builder.Services.AddDataProtection()
             .SetApplicationName("OtpEmail.Admin")
             .PersistKeysToFileSystem(new DirectoryInfo(directory));
+        if (!string.IsNullOrWhiteSpace(settings.KeysCertificate))
+        {
+            var certificate = LoadCertificate(settings, builder.Environment.ContentRootPath);
+            dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+        }
+
         builder.Services.AddSingleton(new SecretKeys(directory));
         builder.Services.AddSingleton(_ => RandomNumberGenerator.Create());
         return builder;
+    }
+
+    private static X509Certificate2 LoadCertificate(AppSettings settings, string contentRoot)
+    {
+        var path = Path.GetFullPath(settings.KeysCertificate!, contentRoot);
+        try
+        {
+            var certificate = X509CertificateLoader.LoadPkcs12FromFile(path, settings.KeysCertificatePassword);
+            return certificate.HasPrivateKey
+                ? certificate
+                : throw new InvalidOperationException($"Setting 'App:KeysCertificate' ({path}) has no private key; the keys could not be read back.");
+        }
+        catch (CryptographicException e)
+        {
+            throw new InvalidOperationException($"Setting 'App:KeysCertificate' ({path}) could not be loaded with 'App:KeysCertificatePassword': {e.Message}", e);
+        }
     }
 }
 
@@ -40,15 +70,27 @@ public sealed class SecretKeys(string directory)
         var path = Path.Combine(directory, name + ".key");
         if (!File.Exists(path))
         {
-            var fresh = RandomNumberGenerator.GetBytes(length);
+            // Written whole under another name, readable by the app's user only from its first byte, then moved into place.
             var temporary = path + ".tmp";
-            File.WriteAllBytes(temporary, fresh);
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
-            File.Move(temporary, path, overwrite: false);
+            using (var file = new FileStream(temporary, options))
+            {
+                file.Write(RandomNumberGenerator.GetBytes(length));
+            }
+
+            try
+            {
+                File.Move(temporary, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(temporary); // another process made it first: theirs is the key
+            }
         }
 
         return File.ReadAllBytes(path);

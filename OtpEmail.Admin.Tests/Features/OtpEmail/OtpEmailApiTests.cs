@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Tests.TestSupport;
+using Proto = OtpEmail.Admin.Protos.UserV3Alpha;
 
 namespace OtpEmail.Admin.Tests.Features.OtpEmail;
 
@@ -149,6 +150,46 @@ public sealed class OtpEmailApiTests(ApiFixture fixture)
 
         Assert.Equal((429, ErrorCode.ResourceExhausted), (sixth.Status, sixth.ErrorCode()));
         Assert.InRange(int.Parse(sixth.Headers.GetValues("Retry-After").Single()), 3000, 3600);
+    }
+
+    [Fact]
+    public async Task TheRecipientLimitIsTooManyRequestsWithRetryAfterOnEveryDoor()
+    {
+        var victim = ApiClient.NewAddress();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(200, (await _api.AddOtpEmailAsync(await _api.CreateUserAsync(), Json.SendCode(victim))).Status);
+        }
+
+        var overJson = await _api.AddOtpEmailAsync(await _api.CreateUserAsync(), Json.SendCode(victim));
+        var overGrpc = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () =>
+            await GrpcClients.Create(fixture.App, _api.Http, GrpcTransport.Native).AddOTPEmailAuthenticatorAsync(
+                new Proto.AddOTPEmailAuthenticatorRequest
+                {
+                    UserId = await _api.CreateUserAsync(),
+                    Email = new Proto.SetEmail { Address = victim, SendCode = new() },
+                },
+                await _api.AuthAsync()));
+
+        Assert.Equal((429, ErrorCode.ResourceExhausted), (overJson.Status, overJson.ErrorCode()));
+        Assert.InRange(int.Parse(overJson.Headers.GetValues("Retry-After").Single()), 3500, 3600);
+        Assert.Equal(global::Grpc.Core.StatusCode.ResourceExhausted, overGrpc.StatusCode);
+        Assert.InRange(int.Parse(overGrpc.Trailers.GetValue("retry-after")!), 3500, 3600);
+    }
+
+    [Fact]
+    public async Task TheTwentyFirstAuthenticatorIsAFailedPrecondition()
+    {
+        var userId = await _api.CreateUserAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            await _api.AddOtpEmailAsync(userId, Json.Verified(ApiClient.NewAddress()));
+        }
+
+        var reply = await _api.AddOtpEmailAsync(userId, Json.Verified(ApiClient.NewAddress()));
+
+        Assert.Equal((400, ErrorCode.FailedPrecondition), (reply.Status, reply.ErrorCode()));
+        Assert.Equal("OTPEMAIL-TOO-MANY", reply.Json["details"]![0]!["id"]!.GetValue<string>());
     }
 
     [Fact]

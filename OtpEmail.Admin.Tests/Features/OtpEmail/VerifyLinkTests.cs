@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.EntityFrameworkCore;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.OtpEmail;
@@ -36,9 +37,9 @@ public sealed class VerifyLinkTests(HandlerFixture fixture)
     {
         var (userId, _, code) = await fixture.AddReturningCodeAsync("minnie@mouse.example");
 
-        Assert.Equal("m•••@mouse.example", await Links.PreviewAsync(userId, Acme, code, NewClient(), CancellationToken.None));
-        Assert.Null(await Links.PreviewAsync(userId, Globex, code, NewClient(), CancellationToken.None));
-        Assert.Null(await Links.PreviewAsync(userId, Acme, "WRONG234", NewClient(), CancellationToken.None));
+        Assert.Equal("m•••@mouse.example", (await Links.PreviewAsync(userId, Acme, code, NewClient(), CancellationToken.None)).Value);
+        Assert.Null((await Links.PreviewAsync(userId, Globex, code, NewClient(), CancellationToken.None)).Value);
+        Assert.Null((await Links.PreviewAsync(userId, Acme, "WRONG234", NewClient(), CancellationToken.None)).Value);
     }
 
     [Fact]
@@ -59,19 +60,65 @@ public sealed class VerifyLinkTests(HandlerFixture fixture)
     }
 
     [Fact]
-    public async Task WrongLinkCodesCountTowardsInvalidation()
+    public async Task WrongCodesOnThePageNeverSpendTheTriesOfACodeStaffWillUse()
     {
         var (userId, otpId, code) = await fixture.AddReturningCodeAsync();
-        var client = NewClient();
 
-        for (var i = 0; i < 5; i++)
+        await TryWrongCodesAsync(userId, times: 9);
+
+        await using (var db = fixture.Db())
         {
-            await Links.VerifyAsync(userId, Acme, "WRONG234", client, CancellationToken.None);
+            var stored = await db.OtpEmails.SingleAsync(a => a.Id == long.Parse(otpId));
+            Assert.Equal(0, stored.FailedAttempts);
+            Assert.NotNull(stored.CodeHash);
         }
 
-        Assert.False((await Links.VerifyAsync(userId, Acme, code, client, CancellationToken.None)).IsSuccess);
-        var viaApi = await fixture.Get<VerifyOtpEmailHandler>().HandleAsync(Callers.Admin, userId, otpId, new VerifyOtpEmailRequest { Code = code }, CancellationToken.None);
-        Assert.Equal(OtpEmailErrors.CodeInvalidated, viaApi.Error);
+        var viaStaff = await fixture.Get<VerifyOtpEmailHandler>().HandleAsync(Callers.Admin, userId, otpId, new VerifyOtpEmailRequest { Code = code }, CancellationToken.None);
+        Assert.True(viaStaff.IsSuccess);
+    }
+
+    [Fact]
+    public async Task TenWrongCodesAnHourRestTheUsersLinksWhateverTheClient()
+    {
+        var (userId, otpId, code) = await fixture.AddReturningCodeAsync();
+        await TryWrongCodesAsync(userId, times: 10);
+
+        var rightButResting = await Links.VerifyAsync(userId, Acme, code, NewClient(), CancellationToken.None);
+        var viaStaff = await fixture.Get<VerifyOtpEmailHandler>().HandleAsync(Callers.Admin, userId, otpId, new VerifyOtpEmailRequest { Code = code }, CancellationToken.None);
+
+        Assert.Equal(OtpEmailErrors.LinkFailed, rightButResting.Error); // answered alike: nothing tells the limit apart
+        Assert.True(viaStaff.IsSuccess);
+    }
+
+    [Fact]
+    public async Task AfterTheHourTheUsersLinksWorkAgain()
+    {
+        var (userId, otpId, _) = await fixture.AddReturningCodeAsync();
+        await TryWrongCodesAsync(userId, times: 10);
+
+        fixture.Clock.Advance(TimeSpan.FromHours(1));
+        var resent = await fixture.Get<ResendOtpEmailCodeHandler>().HandleAsync(Callers.Admin, userId, otpId,
+            ResendOtpEmailCodeRequest.For(VerificationMode.ReturnCode), CancellationToken.None);
+
+        Assert.True((await Links.VerifyAsync(userId, Acme, resent.Value.VerificationCode, NewClient(), CancellationToken.None)).IsSuccess);
+    }
+
+    [Fact]
+    public async Task AnIpv6ClientIsCountedByItsSlash64()
+    {
+        var (userId, _, code) = await fixture.AddReturningCodeAsync();
+        var prefix = $"2001:db8:{Random.Shared.Next(0x1000, 0xffff):x}:{Random.Shared.Next(0x1000, 0xffff):x}";
+
+        for (var i = 1; i <= 10; i++)
+        {
+            await Links.PreviewAsync("1", "1", "x", IPAddress.Parse($"{prefix}::{i:x}"), CancellationToken.None); // ten hosts of one /64
+        }
+
+        var sameNetwork = await Links.VerifyAsync(userId, Acme, code, IPAddress.Parse($"{prefix}:ffff:ffff:ffff:ffff"), CancellationToken.None);
+        var otherNetwork = await Links.VerifyAsync(userId, Acme, code, NewClient(), CancellationToken.None);
+
+        Assert.Equal(ErrorCode.ResourceExhausted, sameNetwork.Error?.Code);
+        Assert.True(otherNetwork.IsSuccess);
     }
 
     [Fact]
@@ -93,5 +140,22 @@ public sealed class VerifyLinkTests(HandlerFixture fixture)
         Assert.True(otherClient.IsSuccess);
     }
 
-    private static string NewClient() => $"198.51.100.{Random.Shared.Next(1, 255)}-{Guid.NewGuid():N}";
+    /// <summary>Wrong codes on the page for the user, each from a client of its own; each answered as a failure.</summary>
+    private async Task TryWrongCodesAsync(string userId, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            Assert.Equal(OtpEmailErrors.LinkFailed, (await Links.VerifyAsync(userId, Acme, "WRONG234", NewClient(), CancellationToken.None)).Error);
+        }
+    }
+
+    /// <summary>A client of its own: an address in a /64 no other test uses.</summary>
+    private static IPAddress NewClient()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Random.Shared.NextBytes(bytes);
+        bytes[0] = 0x20;
+        bytes[1] = 0x01;
+        return new IPAddress(bytes);
+    }
 }

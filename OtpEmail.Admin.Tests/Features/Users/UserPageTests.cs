@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure.Auth;
@@ -61,11 +62,13 @@ public sealed class UserPageTests : MudTestContext, IClassFixture<UserPageTests.
 
     private void SignIn(string role, long? organization = null)
     {
-        var claims = new List<Claim> { new("sub", $"{role}@demo.test"), new("name", role), new("role", role) };
-        if (organization is { } org)
+        var claims = new List<Claim>
         {
-            claims.Add(new Claim(Caller.OrganizationClaim, org.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
+            new("sub", $"{role}@demo.test"),
+            new("name", role),
+            new("role", role),
+            new("org_id", organization is { } org ? DecimalId.Format(org) : Caller.AllOrganizations),
+        };
 
         Authorization.SetAuthorized($"{role}@demo.test");
         Authorization.SetClaims([.. claims]);

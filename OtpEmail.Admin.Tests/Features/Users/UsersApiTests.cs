@@ -166,4 +166,25 @@ public sealed class UsersApiTests(ApiFixture fixture)
             organization = new { orgId },
             user = new { username, givenName = given, familyName = family, contact = new { email = new { address } } },
         });
+
+    [Theory]
+    [InlineData("""{"offset":10001}""")]
+    [InlineData("""{"offset":"9223372036854775807","limit":1000}""")]
+    [InlineData("""{"offset":-1}""")]
+    public async Task AnOffsetBeyondTenThousandIsInvalidArgument(string body)
+    {
+        var reply = await _api.PostAsync("/v3alpha/users/_search", body);
+
+        Assert.Equal((400, ErrorCode.InvalidArgument), (reply.Status, reply.ErrorCode()));
+        Assert.Equal("SEARCH-OFFSET", reply.Json["details"]![0]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task TheLastAllowedOffsetStillAnswers()
+    {
+        var reply = await _api.PostAsync("/v3alpha/users/_search", """{"offset":10000,"limit":1000}""");
+
+        Assert.Equal(200, reply.Status);
+        Assert.Empty(reply.Json["result"]!.AsArray());
+    }
 }

@@ -47,6 +47,17 @@ public sealed class StaffSessionStoreTests(HandlerFixture fixture)
     }
 
     [Fact]
+    public async Task ASignInOverALiveSessionKeepsThePrincipalNamingIt()
+    {
+        var key = await Store.StoreAsync(Ticket());
+
+        await Store.RenewAsync(key, Ticket()); // what the cookie handler does when someone signs in again
+
+        var renewed = await Store.RetrieveAsync(key);
+        Assert.Equal(key, renewed!.Principal.FindFirst(StaffSessionStore.SessionClaim)?.Value);
+    }
+
+    [Fact]
     public async Task ARemovedSessionIsGone()
     {
         var key = await Store.StoreAsync(Ticket());

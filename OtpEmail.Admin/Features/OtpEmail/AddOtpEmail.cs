@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure.Auth;
@@ -42,7 +43,7 @@ public sealed record AddOtpEmailResponse(Details Details, string OtpEmailId, str
 /// once, never twice for one address of one user.
 /// </summary>
 public sealed partial class AddOtpEmailHandler(
-    DbWriter writer, IdGenerator ids, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, ILogger<AddOtpEmailHandler> logger)
+    DbWriter writer, IdGenerator ids, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, IOptions<OtpSettings> otp, ILogger<AddOtpEmailHandler> logger)
 {
     public async Task<Result<AddOtpEmailResponse>> HandleAsync(Caller caller, string userId, AddOtpEmailRequest request, CancellationToken cancellationToken)
     {
@@ -95,9 +96,20 @@ public sealed partial class AddOtpEmailHandler(
 
         var user = found.Value;
         var normalized = EmailAddress.Normalize(address);
-        if (await db.OtpEmails.AnyAsync(a => a.UserId == user.Id && a.NormalizedAddress == normalized && a.State != OtpEmailState.Removed, cancellationToken))
+        var live = await db.OtpEmails
+            .Where(a => a.UserId == user.Id && a.State != OtpEmailState.Removed)
+            .Select(a => a.NormalizedAddress)
+            .ToListAsync(cancellationToken);
+        live.AddRange(StagedFor(db, user.Id)); // adds for this user written together with this one
+        if (live.Contains(normalized))
         {
             return OtpEmailErrors.AlreadyRegistered;
+        }
+
+        if (live.Count >= otp.Value.MaxAuthenticatorsPerUser)
+        {
+            return OtpError.Precondition("OTPEMAIL-TOO-MANY",
+                $"A user may have at most {otp.Value.MaxAuthenticatorsPerUser} OTP Email authenticators; remove one first");
         }
 
         var now = time.GetUtcNow();
@@ -117,7 +129,7 @@ public sealed partial class AddOtpEmailHandler(
         string? code = null;
         if (!ready)
         {
-            var issued = issuer.Issue(db, user, authenticator, verification, now);
+            var issued = await issuer.IssueAsync(db, user, authenticator, verification, now, cancellationToken);
             if (!issued.IsSuccess)
             {
                 return issued.Error;
@@ -131,6 +143,11 @@ public sealed partial class AddOtpEmailHandler(
         UserEventLog.Append(db, user, OtpEmailEvents.Added, caller, new { otpEmailId, Address = address, Mode = verification.Name }, now);
         return new AddOtpEmailResponse(user.Details(), otpEmailId, verification.Mode == VerificationMode.ReturnCode ? code : null);
     }
+
+    private static IEnumerable<string> StagedFor(AppDbContext db, long userId) =>
+        db.ChangeTracker.Entries<OtpEmailAuthenticator>()
+            .Where(entry => entry.State == EntityState.Added && entry.Entity.UserId == userId)
+            .Select(entry => entry.Entity.NormalizedAddress);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OTP email {OtpEmailId} added to user {UserId} by {Actor} ({Mode})")]
     private static partial void LogAdded(ILogger logger, string otpEmailId, string userId, string actor, string mode);

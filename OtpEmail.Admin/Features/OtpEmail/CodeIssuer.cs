@@ -9,31 +9,40 @@ namespace OtpEmail.Admin.Features.OtpEmail;
 
 /// <summary>
 /// Gives a pending authenticator a new code, the old one no longer working: within the hourly send
-/// limit, with its link checked, and for send code with the verification mail queued in the same
-/// unit of work. Everything is checked before anything is staged.
+/// limits (per authenticator, and per recipient across all users), with its link checked, and for
+/// send code with the verification mail queued in the same unit of work. Everything is checked
+/// before anything is staged.
 /// </summary>
 public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOptions<OtpSettings> otp, IOptions<AppSettings> app)
 {
-    private static readonly TimeSpan SendWindow = TimeSpan.FromHours(1);
-
     /// <summary>Returns the new code in plain text: for the response in return-code mode, else to forget.</summary>
-    public Result<string> Issue(AppDbContext db, User user, OtpEmailAuthenticator authenticator, Verification verification, DateTimeOffset now)
+    public async Task<Result<string>> IssueAsync(
+        AppDbContext db, User user, OtpEmailAuthenticator authenticator, Verification verification, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var settings = otp.Value;
-        var windowOpen = authenticator.CodeWindowStart is { } start && now - start < SendWindow;
-        var windowStart = windowOpen ? authenticator.CodeWindowStart!.Value : now;
-        var issuedInWindow = windowOpen ? authenticator.CodesInWindow : 0;
-        if (issuedInWindow >= settings.CodesPerHour)
+        var codesWindow = HourlyLimit.Current(authenticator.CodeWindowStart, authenticator.CodesInWindow, now);
+        if (codesWindow.Count >= settings.CodesPerHour)
         {
             return OtpError.Exhausted("OTPEMAIL-SEND-LIMIT", $"At most {settings.CodesPerHour} codes an hour may be issued for one authenticator",
-                windowStart + SendWindow - now);
+                HourlyLimit.RetryAfter(codesWindow.Start, now));
         }
 
         var code = codes.Generate();
         var expiresAt = now + settings.CodeLifetime;
         MailBody? mail = null;
+        RecipientMailCount? sent = null;
+        var mailWindow = (Start: now, Count: 0);
         if (verification.Mode == VerificationMode.SendCode)
         {
+            sent = await db.RecipientMailCounts.FindAsync([authenticator.NormalizedAddress], cancellationToken);
+            mailWindow = HourlyLimit.Current(sent?.WindowStart, sent?.Count ?? 0, now);
+            if (mailWindow.Count >= settings.MailsPerRecipientPerHour)
+            {
+                return OtpError.Exhausted("OTPEMAIL-RECIPIENT-LIMIT",
+                    $"At most {settings.MailsPerRecipientPerHour} verification mails an hour may be sent to one address",
+                    HourlyLimit.RetryAfter(mailWindow.Start, now), OtpEmailErrors.AddressField);
+            }
+
             var link = Link(verification.Template, user, code);
             if (!link.IsSuccess)
             {
@@ -46,27 +55,48 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
         authenticator.CodeHash = codes.Hash(code);
         authenticator.CodeExpiresAt = expiresAt;
         authenticator.FailedAttempts = 0;
-        authenticator.CodeWindowStart = windowStart;
-        authenticator.CodesInWindow = issuedInWindow + 1;
+        authenticator.CodeWindowStart = codesWindow.Start;
+        authenticator.CodesInWindow = codesWindow.Count + 1;
         if (mail is not null)
         {
+            if (sent is null)
+            {
+                db.RecipientMailCounts.Add(new RecipientMailCount { Address = authenticator.NormalizedAddress, WindowStart = mailWindow.Start, Count = 1 });
+            }
+            else
+            {
+                sent.WindowStart = mailWindow.Start;
+                sent.Count = mailWindow.Count + 1;
+            }
+
             outbox.Enqueue(db, authenticator.Address, VerificationMail.Subject, mail, expiresAt, authenticator.MailReference);
         }
 
         return code;
     }
 
-    /// <summary>The caller's template rendered, or the app's own verification page.</summary>
+    /// <summary>The caller's template rendered (to an allowed host), or the app's own verification page.</summary>
     private Result<Uri> Link(UrlTemplate? template, User user, string code)
     {
         var userId = DecimalId.Format(user.Id);
         var orgId = DecimalId.Format(user.OrganizationId);
         if (template is not null)
         {
-            return template.Render(userId, code, orgId);
+            var rendered = template.Render(userId, code, orgId);
+            return !rendered.IsSuccess || HostAllowed(rendered.Value.Host)
+                ? rendered
+                : OtpError.Invalid("URLTEMPLATE-HOST",
+                    $"{UrlTemplate.Field} must link to one of these hosts: {string.Join(", ", otp.Value.AllowedTemplateHosts)}", UrlTemplate.Field);
         }
 
         var baseUrl = app.Value.PublicBaseUrl.TrimEnd('/');
         return new Uri($"{baseUrl}/otp-email/verify?userID={Uri.EscapeDataString(userId)}&code={Uri.EscapeDataString(code)}&orgID={Uri.EscapeDataString(orgId)}");
     }
+
+    // Empty: any host. "example.com" is that host; "*.example.com" any of its subdomains.
+    private bool HostAllowed(string host) =>
+        otp.Value.AllowedTemplateHosts.Count == 0
+        || otp.Value.AllowedTemplateHosts.Any(allowed => allowed.StartsWith("*.", StringComparison.Ordinal)
+            ? host.EndsWith(allowed[1..], StringComparison.OrdinalIgnoreCase)
+            : string.Equals(host, allowed, StringComparison.OrdinalIgnoreCase));
 }

@@ -27,11 +27,39 @@ internal sealed class OtpEmailConfiguration : IEntityTypeConfiguration<OtpEmailA
     }
 }
 
+internal sealed class LinkFailureCountConfiguration : IEntityTypeConfiguration<LinkFailureCount>
+{
+    public void Configure(EntityTypeBuilder<LinkFailureCount> builder)
+    {
+        builder.ToTable("LinkFailureCounts");
+        builder.HasKey(c => c.UserId);
+        builder.Property(c => c.UserId).ValueGeneratedNever();
+        builder.Property(c => c.Count).IsConcurrencyToken();
+        builder.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class RecipientMailCountConfiguration : IEntityTypeConfiguration<RecipientMailCount>
+{
+    public void Configure(EntityTypeBuilder<RecipientMailCount> builder)
+    {
+        builder.ToTable("RecipientMailCounts");
+        builder.HasKey(c => c.Address);
+        builder.Property(c => c.Address).HasMaxLength(EmailAddress.MaxLength);
+        builder.Property(c => c.Count).IsConcurrencyToken();
+        builder.HasIndex(c => c.WindowStart);
+    }
+}
+
 /// <summary>The OtpEmail feature's tables.</summary>
 public static class OtpEmailTables
 {
     extension(AppDbContext db)
     {
         public DbSet<OtpEmailAuthenticator> OtpEmails => db.Set<OtpEmailAuthenticator>();
+
+        public DbSet<LinkFailureCount> LinkFailureCounts => db.Set<LinkFailureCount>();
+
+        public DbSet<RecipientMailCount> RecipientMailCounts => db.Set<RecipientMailCount>();
     }
 }

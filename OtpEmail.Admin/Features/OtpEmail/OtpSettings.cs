@@ -17,9 +17,30 @@ public sealed class OtpSettings : IValidatableObject
     [Range(1, 1000)]
     public int CodesPerHour { get; set; } = 5;
 
-    /// <summary>How many verification-link attempts one client address may make a minute.</summary>
+    /// <summary>How many verification-link attempts one client (an IPv4 address, an IPv6 /64) may make a minute.</summary>
     [Range(1, 10000)]
     public int LinkAttemptsPerMinute { get; set; } = 10;
+
+    /// <summary>
+    /// How many wrong codes the public verification page takes for one user an hour; then it refuses
+    /// that user's links until the hour is over. These never spend the tries of a code.
+    /// </summary>
+    [Range(1, 10000)]
+    public int LinkFailuresPerUserPerHour { get; set; } = 10;
+
+    /// <summary>How many verification mails one address may be sent an hour, across all users.</summary>
+    [Range(1, 100000)]
+    public int MailsPerRecipientPerHour { get; set; } = 10;
+
+    /// <summary>How many live (pending or ready) OTP Email authenticators one user may have.</summary>
+    [Range(1, 1000000)]
+    public int MaxAuthenticatorsPerUser { get; set; } = 20;
+
+    /// <summary>
+    /// Hosts a link template may point at (<c>example.com</c>, or <c>*.example.com</c> for its
+    /// subdomains); empty: any https host.
+    /// </summary>
+    public List<string> AllowedTemplateHosts { get; set; } = [];
 
     /// <summary>Base64 key (at least 32 bytes) of the code hash; empty: one is made in the keys folder.</summary>
     public string? CodeHashKey { get; set; }

@@ -44,7 +44,7 @@ public sealed partial class ResendOtpEmailCodeHandler(
         }
 
         var resent = await AuthenticatorAccess.ChangeAsync(writer, caller, target.Value,
-            (db, user, authenticator, _) => Task.FromResult(Stage(db, caller, user, authenticator, verification.Value)), cancellationToken);
+            (db, user, authenticator, ct) => StageAsync(db, caller, user, authenticator, verification.Value, ct), cancellationToken);
         if (resent.IsSuccess)
         {
             if (verification.Value.Mode == VerificationMode.SendCode)
@@ -58,7 +58,8 @@ public sealed partial class ResendOtpEmailCodeHandler(
         return resent;
     }
 
-    private Staged<ResendOtpEmailCodeResponse> Stage(AppDbContext db, Caller caller, User user, OtpEmailAuthenticator authenticator, Verification verification)
+    private async Task<Staged<ResendOtpEmailCodeResponse>> StageAsync(
+        AppDbContext db, Caller caller, User user, OtpEmailAuthenticator authenticator, Verification verification, CancellationToken cancellationToken)
     {
         if (authenticator.State == OtpEmailState.Ready)
         {
@@ -66,7 +67,7 @@ public sealed partial class ResendOtpEmailCodeHandler(
         }
 
         var now = time.GetUtcNow();
-        var issued = issuer.Issue(db, user, authenticator, verification, now);
+        var issued = await issuer.IssueAsync(db, user, authenticator, verification, now, cancellationToken);
         if (!issued.IsSuccess)
         {
             return issued.Error;

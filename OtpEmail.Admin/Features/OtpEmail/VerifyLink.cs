@@ -1,3 +1,4 @@
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -5,15 +6,19 @@ using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Data;
+using OtpEmail.Admin.Infrastructure.Network;
 
 namespace OtpEmail.Admin.Features.OtpEmail;
 
 /// <summary>
 /// The emailed link's verification, behind the public page <c>/otp-email/verify</c>: anonymous, so
-/// limited per client and answered alike for every failure. The link names a user, its organization
-/// and a code; the code decides which of the user's pending authenticators it verifies.
+/// limited per client (<c>Otp:LinkAttemptsPerMinute</c>) and answered alike for every failure. The
+/// link names a user, its organization and a code; the code decides which of the user's pending
+/// authenticators it verifies. A wrong code counts against the page's own limit for that user
+/// (<c>Otp:LinkFailuresPerUserPerHour</c>), never against a code's tries: an anonymous visitor cannot
+/// spend the tries of a code that staff or an API client will use.
 /// </summary>
-public sealed class VerifyLinkHandler : IDisposable
+public sealed partial class VerifyLinkHandler : IDisposable
 {
     /// <summary>The actor recorded when someone verifies through the emailed link.</summary>
     public static readonly Caller LinkVisitor = new("verification-link", null, new HashSet<string>(), null);
@@ -23,23 +28,28 @@ public sealed class VerifyLinkHandler : IDisposable
     private readonly VerificationCodes _codes;
     private readonly CodeAttempts _attempts;
     private readonly TimeProvider _time;
+    private readonly OtpSettings _otp;
+    private readonly ILogger<VerifyLinkHandler> _logger;
     private readonly PartitionedRateLimiter<string> _clients;
 
     public VerifyLinkHandler(
-        IDbContextFactory<AppDbContext> dbs, DbWriter writer, VerificationCodes codes, CodeAttempts attempts, TimeProvider time, IOptions<OtpSettings> otp)
+        IDbContextFactory<AppDbContext> dbs, DbWriter writer, VerificationCodes codes, CodeAttempts attempts, TimeProvider time, IOptions<OtpSettings> otp,
+        ILogger<VerifyLinkHandler> logger)
     {
         _dbs = dbs;
         _writer = writer;
         _codes = codes;
         _attempts = attempts;
         _time = time;
+        _otp = otp.Value;
+        _logger = logger;
         var perMinute = otp.Value.LinkAttemptsPerMinute;
         _clients = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetFixedWindowLimiter(client, _ =>
             new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
     }
 
     /// <summary>Verifies when the visitor presses the button; every failure is <see cref="OtpEmailErrors.LinkFailed"/>.</summary>
-    public async Task<Result<Details>> VerifyAsync(string? userId, string? orgId, string? code, string client, CancellationToken cancellationToken)
+    public async Task<Result<Details>> VerifyAsync(string? userId, string? orgId, string? code, IPAddress? client, CancellationToken cancellationToken)
     {
         var id = Admit(userId, orgId, code, client);
         if (!id.IsSuccess)
@@ -55,37 +65,50 @@ public sealed class VerifyLinkHandler : IDisposable
                 return OtpEmailErrors.LinkFailed;
             }
 
+            var now = _time.GetUtcNow();
+            var failures = await db.LinkFailureCounts.FindAsync([user.Id], ct);
+            var window = HourlyLimit.Current(failures?.WindowStart, failures?.Count ?? 0, now);
+            if (window.Count >= _otp.LinkFailuresPerUserPerHour)
+            {
+                return OtpEmailErrors.LinkFailed; // this user's links rest until the hour is over, right code or not
+            }
+
             var pending = await db.OtpEmails
                 .Where(a => a.UserId == user.Id && a.State == OtpEmailState.Pending && a.CodeHash != null)
                 .ToListAsync(ct);
             var match = pending.FirstOrDefault(a => _codes.Matches(code!, a.CodeHash));
             if (match is null)
             {
-                // The link names no authenticator: a wrong code counts against each pending one.
-                foreach (var authenticator in pending)
+                if (failures is null)
                 {
-                    _attempts.Record(db, LinkVisitor, user, authenticator, code!);
+                    db.LinkFailureCounts.Add(new LinkFailureCount { UserId = user.Id, WindowStart = window.Start, Count = 1 });
+                }
+                else
+                {
+                    failures.WindowStart = window.Start;
+                    failures.Count = window.Count + 1;
                 }
 
+                LogWrongCode(_logger, user.Id, window.Count + 1);
                 return Staged<Details>.Recorded(OtpEmailErrors.LinkFailed);
             }
 
             var attempt = _attempts.Record(db, LinkVisitor, user, match, code!);
-            return attempt.IsSuccess ? attempt.Value : Staged<Details>.Recorded(OtpEmailErrors.LinkFailed);
+            return attempt.IsSuccess ? attempt.Value : OtpEmailErrors.LinkFailed;
         }, cancellationToken);
     }
 
     /// <summary>
     /// What the link would verify, for the page to show before the button is pressed: the address,
     /// masked (m•••@mouse.com), or null when the link does not match. Counts against the same
-    /// per-client limit as verifying; changes nothing.
+    /// per-client limit as verifying (an error then); changes nothing.
     /// </summary>
-    public async Task<string?> PreviewAsync(string? userId, string? orgId, string? code, string client, CancellationToken cancellationToken)
+    public async Task<Result<string?>> PreviewAsync(string? userId, string? orgId, string? code, IPAddress? client, CancellationToken cancellationToken)
     {
         var id = Admit(userId, orgId, code, client);
         if (!id.IsSuccess)
         {
-            return null;
+            return id.Error.Code == ErrorCode.ResourceExhausted ? id.Error : (string?)null;
         }
 
         var now = _time.GetUtcNow();
@@ -104,9 +127,9 @@ public sealed class VerifyLinkHandler : IDisposable
     /// The gate of both link operations: one attempt off the client's per-minute allowance, then a
     /// link whose parts could name a user and a code at all.
     /// </summary>
-    private Result<UserId> Admit(string? userId, string? orgId, string? code, string client)
+    private Result<UserId> Admit(string? userId, string? orgId, string? code, IPAddress? client)
     {
-        using var lease = _clients.AttemptAcquire(client);
+        using var lease = _clients.AttemptAcquire(ClientAddress.Partition(client));
         if (!lease.IsAcquired)
         {
             var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
@@ -118,4 +141,7 @@ public sealed class VerifyLinkHandler : IDisposable
             ? OtpEmailErrors.LinkFailed
             : id.Value;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A wrong code on the verification page for user {UserId} ({Failures} this hour)")]
+    private static partial void LogWrongCode(ILogger logger, long userId, int failures);
 }

@@ -32,6 +32,9 @@ public sealed class SearchUsersHandler(IDbContextFactory<AppDbContext> dbs, User
     public const int MaxPageSize = 1000;
     public const int MaxQueryLength = 200;
 
+    /// <summary>The furthest page start: deeper paging is a scan in disguise; narrow the query instead.</summary>
+    public const long MaxOffset = UserSearch.MaxCount;
+
     public async Task<Result<SearchUsersResponse>> HandleAsync(Caller caller, SearchUsersRequest request, CancellationToken cancellationToken)
     {
         if (UserAccess.RequirePermission(caller, Permissions.UserRead) is { } denied)
@@ -44,9 +47,9 @@ public sealed class SearchUsersHandler(IDbContextFactory<AppDbContext> dbs, User
             return OtpError.Invalid("SEARCH-QUERY-TOO-LONG", $"query must be at most {MaxQueryLength} characters", "query");
         }
 
-        if (request.Offset is < 0)
+        if (request.Offset is < 0 or > MaxOffset)
         {
-            return OtpError.Invalid("SEARCH-OFFSET", "offset must not be negative", "offset");
+            return OtpError.Invalid("SEARCH-OFFSET", $"offset must be 0–{MaxOffset}; narrow the query to reach further", "offset");
         }
 
         if (request.Limit is < 0 or > MaxPageSize)

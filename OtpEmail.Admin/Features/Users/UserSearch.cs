@@ -34,7 +34,7 @@ public static class UserSearch
             scope += organizations.Count == 0 ? " AND 0" : $" AND u.\"OrganizationId\" IN ({string.Join(',', organizations)})";
         }
 
-        var need = offset + limit;
+        var need = checked(offset + limit);
         var parameters = new Dictionary<string, object>
         {
             ["@text"] = text,

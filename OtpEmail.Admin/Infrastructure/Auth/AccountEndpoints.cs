@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace OtpEmail.Admin.Infrastructure.Auth;
@@ -21,7 +22,9 @@ public static class AccountEndpoints
             [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]));
     }
 
-    /// <summary>Only a path on this site: never an open redirect.</summary>
-    public static string LocalOrRoot(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : "/";
+    /// <summary>
+    /// Only a path on this site, else the start page: never an open redirect. The framework's check
+    /// also refuses control characters, which browsers drop (<c>/%09/evil.example</c> is <c>//evil.example</c>).
+    /// </summary>
+    public static string LocalOrRoot(string? url) => RedirectHttpResult.IsLocalUrl(url) ? url! : "/";
 }

@@ -63,5 +63,6 @@ public static class AuthExtensions
 /// <summary>Turns the signed-in principal into the <see cref="Caller"/> the handlers check.</summary>
 public sealed class CallerFactory(IOptions<AuthorizationSettings> settings)
 {
-    public Caller From(System.Security.Claims.ClaimsPrincipal principal) => Caller.FromPrincipal(principal, settings.Value.RoleClaim);
+    public Caller From(System.Security.Claims.ClaimsPrincipal principal) =>
+        Caller.FromPrincipal(principal, settings.Value.RoleClaim, settings.Value.OrganizationClaim);
 }

@@ -30,34 +30,35 @@ public static class Permissions
 }
 
 /// <summary>
-/// Who is calling, as the application service sees it: the permissions their roles grant (<see cref="Granted"/>) and the
-/// organizations they may act on (<see cref="Organizations"/> null means all of them).
+/// Who is calling, as the handlers see it: the permissions their roles grant (<see cref="Granted"/>)
+/// and the organizations they may act on (<see cref="Organizations"/>: null means all of them, an
+/// empty set none).
 /// </summary>
 public sealed record Caller(string Subject, string? ClientId, IReadOnlySet<string> Granted, IReadOnlySet<long>? Organizations)
 {
-    public const string OrganizationClaim = "org_id";
+    /// <summary>The organization claim's value that grants every organization.</summary>
+    public const string AllOrganizations = "*";
 
     public bool Has(string permission) => Granted.Contains(permission);
 
     public bool CanActOn(long organizationId) => Organizations is null || Organizations.Contains(organizationId);
 
-    /// <summary>Builds a caller from a validated principal; roles come from <paramref name="roleClaim"/>.</summary>
-    public static Caller FromPrincipal(ClaimsPrincipal principal, string roleClaim)
+    /// <summary>
+    /// Builds a caller from a validated principal: roles from <paramref name="roleClaim"/>, organizations
+    /// from <paramref name="organizationClaim"/>. It fails closed: <c>*</c> grants every organization, ids
+    /// grant those, and a principal without the claim (or with values that are no ids) may act on none.
+    /// </summary>
+    public static Caller FromPrincipal(ClaimsPrincipal principal, string roleClaim, string organizationClaim)
     {
         var subject = principal.FindFirst("sub")?.Value
             ?? principal.FindFirst(ClaimTypes.NameIdentifier)?.Value
             ?? throw new InvalidOperationException("The principal has no subject.");
         var client = principal.FindFirst("client_id")?.Value ?? principal.FindFirst("azp")?.Value;
         var roles = principal.FindAll(roleClaim).Select(c => c.Value);
-        var orgClaims = principal.FindAll(OrganizationClaim).Select(c => c.Value).ToList();
-
-        // An org_id that is not an id we can read still limits the caller: to nothing, never to all.
-        IReadOnlySet<long>? organizations = orgClaims.Count == 0
+        var claimed = principal.FindAll(organizationClaim).Select(c => c.Value.Trim()).ToList();
+        IReadOnlySet<long>? organizations = claimed.Contains(AllOrganizations)
             ? null
-            : orgClaims
-                .Select(value => DecimalId.TryParse(value, out var id) ? id : 0)
-                .Where(id => id > 0)
-                .ToHashSet();
+            : claimed.Select(value => DecimalId.TryParse(value, out var id) ? id : 0).Where(id => id > 0).ToHashSet();
         return new Caller(subject, client, Permissions.ForRoles(roles), organizations);
     }
 }

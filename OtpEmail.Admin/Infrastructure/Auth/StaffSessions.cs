@@ -61,10 +61,7 @@ public sealed class StaffSessionStore(
     public async Task<string> StoreAsync(AuthenticationTicket ticket)
     {
         var key = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        if (ticket.Principal.Identity is ClaimsIdentity identity)
-        {
-            identity.AddClaim(new Claim(SessionClaim, key));
-        }
+        NameSession(ticket, key);
 
         var now = time.GetUtcNow();
         var session = new StaffSession
@@ -90,6 +87,7 @@ public sealed class StaffSessionStore(
     /// <summary>Replaces the session's ticket (new tokens, new principal), recording the provider's confirmation.</summary>
     public Task SaveAsync(string key, AuthenticationTicket ticket, DateTimeOffset? checkedAt)
     {
+        NameSession(ticket, key); // a sign-in over a live session renews it with a principal that does not know it
         var protectedTicket = Protect(ticket);
         return writer.RunAsync(db => checkedAt is { } at
             ? db.StaffSessions.Where(s => s.Key == key).ExecuteUpdateAsync(set => set.SetProperty(s => s.Ticket, protectedTicket).SetProperty(s => s.CheckedAt, at))
@@ -122,6 +120,19 @@ public sealed class StaffSessionStore(
 
     public Task RemoveAsync(string key) =>
         writer.RunAsync(db => db.StaffSessions.Where(s => s.Key == key).ExecuteDeleteAsync(), CancellationToken.None);
+
+    private static void NameSession(AuthenticationTicket ticket, string key)
+    {
+        if (ticket.Principal.Identity is ClaimsIdentity identity && identity.FindFirst(SessionClaim)?.Value != key)
+        {
+            foreach (var stale in identity.FindAll(SessionClaim).ToList())
+            {
+                identity.RemoveClaim(stale);
+            }
+
+            identity.AddClaim(new Claim(SessionClaim, key));
+        }
+    }
 
     private byte[] Protect(AuthenticationTicket ticket) => _protector.Protect(TicketSerializer.Default.Serialize(ticket));
 

@@ -7,14 +7,17 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// <summary>
 /// Persists staged writes, one writer at a time in this process. A stage reads what it needs and
 /// changes tracked entities on the context it is given; the writer saves them, and the answer is
-/// returned once they are committed. When another writer changed the same user meanwhile
-/// (optimistic concurrency), the stage runs again on fresh data.
+/// returned once they are committed. When another writer changed the same row meanwhile (optimistic
+/// concurrency) or inserted the same key (a counter row, say), the stage runs again on fresh data.
 /// </summary>
 public sealed class DbWriter(IDbContextFactory<AppDbContext> dbs, WriteGate gate)
 {
     private const int MaxAttempts = 3;
 
-    /// <param name="onUniqueViolation">The answer when saving breaks a unique index (a duplicate that won a race).</param>
+    /// <param name="onUniqueViolation">
+    /// The answer when saving breaks a unique index (a duplicate that won a race); without it, the stage
+    /// runs again and sees the other writer's row.
+    /// </param>
     public async Task<Result<T>> WriteAsync<T>(
         Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken, OtpError? onUniqueViolation = null)
     {
@@ -36,11 +39,14 @@ public sealed class DbWriter(IDbContextFactory<AppDbContext> dbs, WriteGate gate
                 }
                 catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
                 {
-                    // Someone else appended to the same user; read again and redo.
+                    // Someone else changed the same row; read again and redo.
                 }
-                catch (DbUpdateException e) when (onUniqueViolation is not null && IsUniqueViolation(e))
+                catch (DbUpdateException e) when (IsUniqueViolation(e) && (onUniqueViolation is not null || attempt < MaxAttempts))
                 {
-                    return onUniqueViolation;
+                    if (onUniqueViolation is not null)
+                    {
+                        return onUniqueViolation;
+                    }
                 }
             }
         }

@@ -10,6 +10,7 @@ public static class MailExtensions
             .BindConfiguration(MailSettings.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MailSettings>, MailModeValidation>();
         builder.Services.AddSingleton<MailOutbox>();
         builder.Services.AddSingleton<IMailTransport>(services =>
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace OtpEmail.Admin.Infrastructure.Email;
@@ -44,6 +45,12 @@ public sealed class MailSettings : IValidatableObject
 
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 50;
+
+    /// <summary>
+    /// Pickup mode writes mail (with its codes) to a folder instead of sending it: for Development.
+    /// Elsewhere it is refused unless this says it is meant.
+    /// </summary>
+    public bool AllowPickupOutsideDevelopment { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -91,4 +98,15 @@ public sealed class SmtpSettings
 
     /// <summary>How long one SMTP conversation may take before it counts as a transient failure.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>The rule that needs to know where the app runs: no pickup folder in production by mistake.</summary>
+internal sealed class MailModeValidation(IHostEnvironment environment) : IValidateOptions<MailSettings>
+{
+    public ValidateOptionsResult Validate(string? name, MailSettings options) =>
+        options.Mode == MailMode.Pickup && !environment.IsDevelopment() && !options.AllowPickupOutsideDevelopment
+            ? ValidateOptionsResult.Fail(
+                "Setting 'Mail:Mode' is Pickup outside Development: mail would be written to a folder, not sent. " +
+                "Set 'Mail:Mode' to Smtp, or 'Mail:AllowPickupOutsideDevelopment' to true if that is meant.")
+            : ValidateOptionsResult.Success;
 }

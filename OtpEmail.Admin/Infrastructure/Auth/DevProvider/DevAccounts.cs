@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Infrastructure.Auth.DevProvider;
 
@@ -15,16 +16,17 @@ public static class DevAccounts
 
     public const long GlobexOrganizationId = 300_000_000_000_000_002;
 
-    public sealed record ApiClient(string ClientId, string Secret, string[] Roles, long? OrganizationId);
+    /// <summary>An API client; <paramref name="Organizations"/> is its organization claim (<c>*</c> for all).</summary>
+    public sealed record ApiClient(string ClientId, string Secret, string[] Roles, string Organizations);
 
     /// <summary>A staff account; a disabled one cannot sign in, and its sessions end at their next check.</summary>
-    public sealed record StaffMember(string Email, string Password, string Name, string[] Roles, long? OrganizationId, bool Disabled = false);
+    public sealed record StaffMember(string Email, string Password, string Name, string[] Roles, string Organizations = Caller.AllOrganizations, bool Disabled = false);
 
     public static readonly IReadOnlyList<ApiClient> ApiClients =
     [
-        new("demo-api", "demo-api-secret", ["otp-admin"], null),
-        new("demo-viewer", "demo-viewer-secret", ["otp-viewer"], null),
-        new("demo-acme", "demo-acme-secret", ["otp-support"], AcmeOrganizationId),
+        new("demo-api", "demo-api-secret", ["otp-admin"], Caller.AllOrganizations),
+        new("demo-viewer", "demo-viewer-secret", ["otp-viewer"], Caller.AllOrganizations),
+        new("demo-acme", "demo-acme-secret", ["otp-support"], DecimalId.Format(AcmeOrganizationId)),
     ];
 
     /// <summary>
@@ -47,9 +49,9 @@ public sealed class DevStaffDirectory
 
     public DevStaffDirectory()
     {
-        Save(new("admin@demo.test", "demo", "Ada Admin", ["otp-admin"], null));
-        Save(new("support@demo.test", "demo", "Sam Support", ["otp-support"], null));
-        Save(new("viewer@demo.test", "demo", "Vic Viewer", ["otp-viewer"], null));
+        Save(new("admin@demo.test", "demo", "Ada Admin", ["otp-admin"]));
+        Save(new("support@demo.test", "demo", "Sam Support", ["otp-support"]));
+        Save(new("viewer@demo.test", "demo", "Vic Viewer", ["otp-viewer"]));
     }
 
     public IReadOnlyList<DevAccounts.StaffMember> All => _members.Values.OrderBy(m => m.Email, StringComparer.Ordinal).ToList();

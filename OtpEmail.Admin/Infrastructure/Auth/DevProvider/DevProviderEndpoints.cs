@@ -18,6 +18,8 @@ namespace OtpEmail.Admin.Infrastructure.Auth.DevProvider;
 /// </summary>
 internal static class DevProviderEndpoints
 {
+    /// <summary>Where the provider's protocol endpoints live (authorize, token, logout).</summary>
+    public const string ConnectPathPrefix = "/connect";
     public const string AuthorizePath = "/connect/authorize";
     public const string TokenPath = "/connect/token";
     public const string EndSessionPath = "/connect/logout";
@@ -54,7 +56,7 @@ internal static class DevProviderEndpoints
     /// <summary>Tokens for a staff member as the directory has the account now (roles, organization).</summary>
     private static IResult StaffSignIn(DevAccounts.StaffMember member, IEnumerable<string> scopes, AuthorizationSettings authorization)
     {
-        var principal = Principal(member.Email, member.Name, member.Roles, member.OrganizationId, authorization.RoleClaim, member.Email);
+        var principal = Principal(member.Email, member.Name, member.Roles, member.Organizations, authorization, member.Email);
         principal.SetScopes(scopes);
         principal.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
         return Results.SignIn(principal, authenticationScheme: OpenIddictScheme);
@@ -90,17 +92,17 @@ internal static class DevProviderEndpoints
             return Results.Forbid(authenticationSchemes: [OpenIddictScheme]);
         }
 
-        var principal = Principal(client.ClientId, client.ClientId, client.Roles, client.OrganizationId, authorization.Value.RoleClaim);
+        var principal = Principal(client.ClientId, client.ClientId, client.Roles, client.Organizations, authorization.Value);
         principal.SetResources(settings.Value.Audience);
         principal.SetScopes(request.GetScopes());
         principal.SetDestinations(_ => [Destinations.AccessToken]);
         return Results.SignIn(principal, authenticationScheme: OpenIddictScheme);
     }
 
-    /// <summary>Who the provider vouches for: subject, name, email (staff), roles and (for scoped accounts) organization.</summary>
-    private static ClaimsPrincipal Principal(string subject, string name, string[] roles, long? organizationId, string roleClaim, string? email = null)
+    /// <summary>Who the provider vouches for: subject, name, email (staff), roles and organizations (<c>*</c>: all).</summary>
+    private static ClaimsPrincipal Principal(string subject, string name, string[] roles, string organizations, AuthorizationSettings claims, string? email = null)
     {
-        var identity = new ClaimsIdentity(OpenIddictScheme, Claims.Name, roleClaim);
+        var identity = new ClaimsIdentity(OpenIddictScheme, Claims.Name, claims.RoleClaim);
         identity.AddClaim(new Claim(Claims.Subject, subject));
         identity.AddClaim(new Claim(Claims.Name, name));
         if (email is not null)
@@ -108,12 +110,8 @@ internal static class DevProviderEndpoints
             identity.AddClaim(new Claim(Claims.Email, email));
         }
 
-        identity.AddClaims(roles.Select(role => new Claim(roleClaim, role)));
-        if (organizationId is { } org)
-        {
-            identity.AddClaim(new Claim(Caller.OrganizationClaim, org.ToString(CultureInfo.InvariantCulture)));
-        }
-
+        identity.AddClaims(roles.Select(role => new Claim(claims.RoleClaim, role)));
+        identity.AddClaim(new Claim(claims.OrganizationClaim, organizations));
         return new ClaimsPrincipal(identity);
     }
 

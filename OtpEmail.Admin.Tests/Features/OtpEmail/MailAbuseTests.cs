@@ -1,0 +1,73 @@
+using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Tests.TestSupport;
+
+namespace OtpEmail.Admin.Tests.Features.OtpEmail;
+
+/// <summary>Limits against using the app to flood an inbox or to pile up authenticators.</summary>
+[Collection(HandlerCollection.Name)]
+public sealed class MailAbuseTests(HandlerFixture fixture)
+{
+    private AddOtpEmailHandler Adder => fixture.Get<AddOtpEmailHandler>();
+
+    [Fact]
+    public async Task AtMostTenVerificationMailsAnHourGoToOneAddressAcrossAllUsers()
+    {
+        var victim = ApiClient.NewAddress();
+        for (var i = 0; i < 10; i++)
+        {
+            var user = await fixture.CreateUserAsync(i % 2 == 0 ? Callers.Acme : Callers.Globex);
+            Assert.True((await AddAsync(user, SetEmail.For(victim, VerificationMode.SendCode))).IsSuccess);
+        }
+
+        var eleventh = await AddAsync(await fixture.CreateUserAsync(), SetEmail.For(victim.ToUpperInvariant(), VerificationMode.SendCode));
+        var returned = await AddAsync(await fixture.CreateUserAsync(), SetEmail.For(victim, VerificationMode.ReturnCode));
+
+        Assert.Equal(ErrorCode.ResourceExhausted, eleventh.Error?.Code);
+        Assert.Equal("OTPEMAIL-RECIPIENT-LIMIT", eleventh.Error?.Id);
+        Assert.InRange(eleventh.Error!.RetryAfter!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+        Assert.True(returned.IsSuccess); // no mail, no limit
+    }
+
+    [Fact]
+    public async Task ResentMailsCountTowardsTheAddressesLimitToo()
+    {
+        var victim = ApiClient.NewAddress();
+        var (userId, otpId, _) = await fixture.AddReturningCodeAsync(victim);
+        var resender = fixture.Get<ResendOtpEmailCodeHandler>();
+        for (var i = 0; i < 4; i++)
+        {
+            await resender.HandleAsync(Callers.Admin, userId, otpId, ResendOtpEmailCodeRequest.For(VerificationMode.SendCode), CancellationToken.None);
+        }
+
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.True((await AddAsync(await fixture.CreateUserAsync(), SetEmail.For(victim, VerificationMode.SendCode))).IsSuccess);
+        }
+
+        var over = await AddAsync(await fixture.CreateUserAsync(), SetEmail.For(victim, VerificationMode.SendCode));
+        Assert.Equal("OTPEMAIL-RECIPIENT-LIMIT", over.Error?.Id);
+    }
+
+    [Fact]
+    public async Task AUserHasAtMostTwentyLiveAuthenticators()
+    {
+        var userId = await fixture.CreateUserAsync();
+        var added = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            added.Add((await AddAsync(userId, SetEmail.For(ApiClient.NewAddress(), VerificationMode.AlreadyVerified))).Value.OtpEmailId);
+        }
+
+        var twentyFirst = await AddAsync(userId, SetEmail.For(ApiClient.NewAddress(), VerificationMode.AlreadyVerified));
+        await fixture.Get<RemoveOtpEmailHandler>().HandleAsync(Callers.Admin, userId, added[0], CancellationToken.None);
+        var afterRemoving = await AddAsync(userId, SetEmail.For(ApiClient.NewAddress(), VerificationMode.AlreadyVerified));
+
+        Assert.Equal(ErrorCode.FailedPrecondition, twentyFirst.Error?.Code);
+        Assert.Equal("OTPEMAIL-TOO-MANY", twentyFirst.Error?.Id);
+        Assert.True(afterRemoving.IsSuccess);
+    }
+
+    private Task<Result<AddOtpEmailResponse>> AddAsync(string userId, SetEmail email) =>
+        Adder.HandleAsync(Callers.Admin, userId, new AddOtpEmailRequest { Email = email }, CancellationToken.None);
+}

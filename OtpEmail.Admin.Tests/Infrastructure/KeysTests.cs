@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
+using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Tests.TestSupport;
+
+namespace OtpEmail.Admin.Tests.Infrastructure;
+
+/// <summary>The keys the app keeps in its keys folder: readable by its own user only, encrypted when asked.</summary>
+public sealed class KeysTests
+{
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // Unix file modes; the app runs on Linux
+    public async Task TheKeysFolderAndTheCodeHashKeyAreTheAppUsersAlone()
+    {
+        await using var app = new AppFactory(25);
+        app.StartClient().Dispose();
+        app.Services.GetRequiredService<VerificationCodes>(); // made on first use
+        var keys = Path.Combine(app.DataDirectory, "keys");
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(keys, "otp-code-hash.key")));
+    }
+
+    [Fact]
+    public async Task WithACertificateTheDataProtectionKeysAreEncryptedAtRest()
+    {
+        var folder = Directory.CreateTempSubdirectory("otpemail-cert-").FullName;
+        var pfx = Path.Combine(folder, "keys.pfx");
+        using (var rsa = RSA.Create(2048))
+        {
+            var request = new CertificateRequest("CN=OtpEmail.Admin keys", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "secret"));
+        }
+
+        await using var app = new AppFactory(25, new Dictionary<string, string?> { ["App:KeysCertificate"] = pfx, ["App:KeysCertificatePassword"] = "secret" });
+        var http = app.StartClient();
+        await http.GetAsync("/otp-email/verify"); // a page with antiforgery: the key ring is made
+
+        var keyFiles = Directory.GetFiles(Path.Combine(app.DataDirectory, "keys"), "key-*.xml");
+        Assert.NotEmpty(keyFiles);
+        Assert.All(keyFiles, file =>
+        {
+            var xml = File.ReadAllText(file);
+            Assert.Contains("EncryptedData", xml);
+            Assert.DoesNotContain("<masterKey", xml);
+        });
+        Directory.Delete(folder, recursive: true);
+    }
+}

@@ -1,0 +1,35 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace OtpEmail.Admin.Infrastructure.Network;
+
+/// <summary>Who a request comes from, as limits count it.</summary>
+public static class ClientAddress
+{
+    /// <summary>
+    /// The bucket a client's requests count in: its IPv4 address, or its IPv6 /64 (a host or a home
+    /// is given a whole /64, so counting single IPv6 addresses would give one client 2^64 buckets).
+    /// </summary>
+    public static string Partition(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes) + "/64";
+    }
+}
