@@ -75,7 +75,7 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbs, IOptions<U
             events = events.Where(e => e.Type == filter.Type);
         }
 
-        return await PageAsync(db, events.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id), skip, take, cancellationToken);
+        return await PageAsync(db, events.OrderByDescending(e => e.Id), skip, take, cancellationToken); // ids follow time
     }
 
     /// <summary>The organizations the caller may see, for filters.</summary>

@@ -43,7 +43,8 @@ public sealed record AddOtpEmailResponse(Details Details, string OtpEmailId, str
 /// once, never twice for one address of one user.
 /// </summary>
 public sealed partial class AddOtpEmailHandler(
-    DbWriter writer, IdGenerator ids, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, IOptions<OtpSettings> otp, ILogger<AddOtpEmailHandler> logger)
+    DbWriter writer, IdGenerator ids, UserEventLog events, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, IOptions<OtpSettings> otp,
+    ILogger<AddOtpEmailHandler> logger)
 {
     public async Task<Result<AddOtpEmailResponse>> HandleAsync(Caller caller, string userId, AddOtpEmailRequest request, CancellationToken cancellationToken)
     {
@@ -71,7 +72,7 @@ public sealed partial class AddOtpEmailHandler(
 
         var added = await writer.WriteAsync(
             (db, ct) => StageAsync(db, caller, id.Value, email.Address!, verification.Value, ct),
-            cancellationToken, onUniqueViolation: OtpEmailErrors.AlreadyRegistered);
+            cancellationToken);
         if (added.IsSuccess)
         {
             if (verification.Value.Mode == VerificationMode.SendCode)
@@ -88,25 +89,24 @@ public sealed partial class AddOtpEmailHandler(
     private async Task<Staged<AddOtpEmailResponse>> StageAsync(
         AppDbContext db, Caller caller, UserId userId, string address, Verification verification, CancellationToken cancellationToken)
     {
-        var found = await UserAccess.FindAsync(db, caller, userId, tracked: true, cancellationToken);
+        // One round trip: the user, how many live authenticators it has, whether one has this address,
+        // and the sequence of its last event (for the next one).
+        var normalized = EmailAddress.Normalize(address);
+        var target = await TargetQuery(db, userId.Value, normalized, otp.Value.MaxAuthenticatorsPerUser);
+        var found = UserAccess.Admit(caller, target?.User);
         if (!found.IsSuccess)
         {
             return found.Error;
         }
 
         var user = found.Value;
-        var normalized = EmailAddress.Normalize(address);
-        var live = await db.OtpEmails
-            .Where(a => a.UserId == user.Id && a.State != OtpEmailState.Removed)
-            .Select(a => a.NormalizedAddress)
-            .ToListAsync(cancellationToken);
-        live.AddRange(StagedFor(db, user.Id)); // adds for this user written together with this one
-        if (live.Contains(normalized))
+        var staged = StagedFor(db, user.Id).ToList(); // adds for this user written together with this one
+        if (target!.Taken || staged.Contains(normalized))
         {
             return OtpEmailErrors.AlreadyRegistered;
         }
 
-        if (live.Count >= otp.Value.MaxAuthenticatorsPerUser)
+        if (target.Live + staged.Count >= otp.Value.MaxAuthenticatorsPerUser)
         {
             return OtpError.Precondition("OTPEMAIL-TOO-MANY",
                 $"A user may have at most {otp.Value.MaxAuthenticatorsPerUser} OTP Email authenticators; remove one first");
@@ -140,9 +140,23 @@ public sealed partial class AddOtpEmailHandler(
 
         db.OtpEmails.Add(authenticator);
         var otpEmailId = DecimalId.Format(authenticator.Id);
-        UserEventLog.Append(db, user, OtpEmailEvents.Added, caller, new { otpEmailId, Address = address, Mode = verification.Name }, now);
-        return new AddOtpEmailResponse(user.Details(), otpEmailId, verification.Mode == VerificationMode.ReturnCode ? code : null);
+        var addition = events.Append(db, user, target.LastEvent, OtpEmailEvents.Added, caller, new { otpEmailId, Address = address, Mode = verification.Name }, now);
+        return new AddOtpEmailResponse(addition.Details(), otpEmailId, verification.Mode == VerificationMode.ReturnCode ? code : null);
     }
+
+    private sealed record AddTarget(User User, int Live, bool Taken, long? LastEvent);
+
+    // Live counts at most up to the cap, so the cost of the check does not grow with the user's authenticators.
+    private static readonly Func<AppDbContext, long, string, int, Task<AddTarget?>> TargetQuery = EF.CompileAsyncQuery(
+        (AppDbContext db, long userId, string normalized, int cap) => db.Set<User>().AsNoTracking()
+            .Where(UserAccess.Live)
+            .Where(u => u.Id == userId)
+            .Select(u => new AddTarget(
+                u,
+                db.Set<OtpEmailAuthenticator>().Where(a => a.UserId == u.Id && a.State != OtpEmailState.Removed).Take(cap).Count(),
+                db.Set<OtpEmailAuthenticator>().Any(a => a.UserId == u.Id && a.NormalizedAddress == normalized && a.State != OtpEmailState.Removed),
+                db.Set<UserEvent>().Where(e => e.UserId == u.Id).Max(e => (long?)e.Sequence)))
+            .FirstOrDefault());
 
     private static IEnumerable<string> StagedFor(AppDbContext db, long userId) =>
         db.ChangeTracker.Entries<OtpEmailAuthenticator>()

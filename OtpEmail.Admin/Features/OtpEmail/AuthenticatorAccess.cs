@@ -27,7 +27,7 @@ public static class AuthenticatorAccess
 
     /// <summary>
     /// Writes a change to one authenticator: loads the user (checked against the caller) and its live
-    /// authenticator, both tracked, and hands them to <paramref name="stage"/>.
+    /// authenticator (tracked), and hands them to <paramref name="stage"/>.
     /// </summary>
     public static Task<Result<T>> ChangeAsync<T>(
         DbWriter writer, Caller caller, AuthenticatorTarget target,
@@ -41,7 +41,7 @@ public static class AuthenticatorAccess
     private static async Task<Result<(User User, OtpEmailAuthenticator Authenticator)>> LoadAsync(
         AppDbContext db, Caller caller, AuthenticatorTarget target, CancellationToken cancellationToken)
     {
-        var user = await UserAccess.FindAsync(db, caller, target.UserId, tracked: true, cancellationToken);
+        var user = await UserAccess.FindAsync(db, caller, target.UserId, cancellationToken);
         if (!user.IsSuccess)
         {
             return user.Error;

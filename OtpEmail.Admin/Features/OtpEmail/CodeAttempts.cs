@@ -11,11 +11,12 @@ namespace OtpEmail.Admin.Features.OtpEmail;
 /// the failed try counts, and the code is invalidated at the limit. Either outcome is staged with
 /// its event, to be saved whatever the answer.
 /// </summary>
-public sealed class CodeAttempts(VerificationCodes codes, IOptions<OtpSettings> otp, TimeProvider time)
+public sealed class CodeAttempts(VerificationCodes codes, UserEventLog events, IOptions<OtpSettings> otp, TimeProvider time)
 {
     public const int MaxCodeLength = 200;
 
-    public Result<Details> Record(AppDbContext db, Caller caller, User user, OtpEmailAuthenticator authenticator, string code)
+    public async Task<Result<Details>> RecordAsync(
+        AppDbContext db, Caller caller, User user, OtpEmailAuthenticator authenticator, string code, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (authenticator.State == OtpEmailState.Ready)
@@ -43,15 +44,15 @@ public sealed class CodeAttempts(VerificationCodes codes, IOptions<OtpSettings> 
                 authenticator.ForgetCode();
             }
 
-            UserEventLog.Append(db, user, OtpEmailEvents.VerificationFailed, caller,
-                new { otpEmailId, authenticator.Address, authenticator.FailedAttempts, Invalidated = invalidated }, now);
+            await events.AppendAsync(db, user, OtpEmailEvents.VerificationFailed, caller,
+                new { otpEmailId, authenticator.Address, authenticator.FailedAttempts, Invalidated = invalidated }, now, cancellationToken);
             return OtpEmailErrors.CodeWrong(invalidated);
         }
 
         authenticator.State = OtpEmailState.Ready;
         authenticator.VerifiedAt = now;
         authenticator.ForgetCode();
-        UserEventLog.Append(db, user, OtpEmailEvents.Verified, caller, new { otpEmailId, authenticator.Address }, now);
-        return user.Details();
+        var verification = await events.AppendAsync(db, user, OtpEmailEvents.Verified, caller, new { otpEmailId, authenticator.Address }, now, cancellationToken);
+        return verification.Details();
     }
 }

@@ -14,7 +14,8 @@ public sealed record RemoveOtpEmailResponse(Details Details);
 /// Removes an authenticator: it is no longer listed, its code stops working, its pending mail is
 /// never sent, and the address may be added again.
 /// </summary>
-public sealed partial class RemoveOtpEmailHandler(DbWriter writer, TimeProvider time, MailOutbox outbox, ILogger<RemoveOtpEmailHandler> logger)
+public sealed partial class RemoveOtpEmailHandler(
+    DbWriter writer, UserEventLog events, TimeProvider time, MailOutbox outbox, ILogger<RemoveOtpEmailHandler> logger)
 {
     public async Task<Result<RemoveOtpEmailResponse>> HandleAsync(Caller caller, string userId, string otpEmailId, CancellationToken cancellationToken)
     {
@@ -28,10 +29,10 @@ public sealed partial class RemoveOtpEmailHandler(DbWriter writer, TimeProvider 
         {
             authenticator.State = OtpEmailState.Removed;
             authenticator.ForgetCode();
-            UserEventLog.Append(db, user, OtpEmailEvents.Removed, caller,
-                new { otpEmailId = DecimalId.Format(authenticator.Id), authenticator.Address }, time.GetUtcNow());
+            var removal = await events.AppendAsync(db, user, OtpEmailEvents.Removed, caller,
+                new { otpEmailId = DecimalId.Format(authenticator.Id), authenticator.Address }, time.GetUtcNow(), ct);
             await outbox.CancelPendingAsync(db, authenticator.MailReference, "the authenticator was removed", ct);
-            return new RemoveOtpEmailResponse(user.Details());
+            return new RemoveOtpEmailResponse(removal.Details());
         }, cancellationToken);
         if (removed.IsSuccess)
         {

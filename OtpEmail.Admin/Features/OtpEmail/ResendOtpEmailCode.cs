@@ -26,7 +26,7 @@ public sealed record ResendOtpEmailCodeResponse(Details Details, string? Verific
 
 /// <summary>Gives a pending authenticator a new code, mailed or returned; the old code stops working.</summary>
 public sealed partial class ResendOtpEmailCodeHandler(
-    DbWriter writer, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, ILogger<ResendOtpEmailCodeHandler> logger)
+    DbWriter writer, UserEventLog events, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, ILogger<ResendOtpEmailCodeHandler> logger)
 {
     public async Task<Result<ResendOtpEmailCodeResponse>> HandleAsync(
         Caller caller, string userId, string otpEmailId, ResendOtpEmailCodeRequest request, CancellationToken cancellationToken)
@@ -73,9 +73,9 @@ public sealed partial class ResendOtpEmailCodeHandler(
             return issued.Error;
         }
 
-        UserEventLog.Append(db, user, OtpEmailEvents.CodeIssued, caller,
-            new { otpEmailId = DecimalId.Format(authenticator.Id), authenticator.Address, Mode = verification.Name }, now);
-        return new ResendOtpEmailCodeResponse(user.Details(), verification.Mode == VerificationMode.ReturnCode ? issued.Value : null);
+        var issue = await events.AppendAsync(db, user, OtpEmailEvents.CodeIssued, caller,
+            new { otpEmailId = DecimalId.Format(authenticator.Id), authenticator.Address, Mode = verification.Name }, now, cancellationToken);
+        return new ResendOtpEmailCodeResponse(issue.Details(), verification.Mode == VerificationMode.ReturnCode ? issued.Value : null);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "New code for OTP email {OtpEmailId} issued by {Actor} ({Mode})")]

@@ -59,7 +59,7 @@ public sealed partial class VerifyLinkHandler : IDisposable
 
         return await _writer.WriteAsync<Details>(async (db, ct) =>
         {
-            var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id.Value.Value && u.State == UserState.Active, ct);
+            var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id.Value.Value && u.State == UserState.Active, ct);
             if (user is null || DecimalId.Format(user.OrganizationId) != orgId)
             {
                 return OtpEmailErrors.LinkFailed;
@@ -93,7 +93,7 @@ public sealed partial class VerifyLinkHandler : IDisposable
                 return Staged<Details>.Recorded(OtpEmailErrors.LinkFailed);
             }
 
-            var attempt = _attempts.Record(db, LinkVisitor, user, match, code!);
+            var attempt = await _attempts.RecordAsync(db, LinkVisitor, user, match, code!, ct);
             return attempt.IsSuccess ? attempt.Value : OtpEmailErrors.LinkFailed;
         }, cancellationToken);
     }

@@ -33,12 +33,12 @@ public sealed partial class VerifyOtpEmailHandler(DbWriter writer, CodeAttempts 
             return OtpError.Invalid("OTPEMAIL-CODE-LENGTH", $"code is required: 1–{CodeAttempts.MaxCodeLength} characters", "code");
         }
 
-        var verified = await AuthenticatorAccess.ChangeAsync(writer, caller, target.Value, (db, user, authenticator, _) =>
+        var verified = await AuthenticatorAccess.ChangeAsync(writer, caller, target.Value, async (db, user, authenticator, ct) =>
         {
-            var attempt = attempts.Record(db, caller, user, authenticator, code);
-            return Task.FromResult(attempt.IsSuccess
+            var attempt = await attempts.RecordAsync(db, caller, user, authenticator, code, ct);
+            return attempt.IsSuccess
                 ? new VerifyOtpEmailResponse(attempt.Value)
-                : Staged<VerifyOtpEmailResponse>.Recorded(attempt.Error));
+                : Staged<VerifyOtpEmailResponse>.Recorded(attempt.Error);
         }, cancellationToken);
         if (verified.IsSuccess)
         {

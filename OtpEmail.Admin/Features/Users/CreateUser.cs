@@ -45,7 +45,7 @@ public sealed record NewEmail
 public sealed record CreateUserResponse(Details Details, string UserId);
 
 /// <summary>Creates a user in an organization the caller may act on; usernames are unique per organization.</summary>
-public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, TimeProvider time)
+public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEventLog events, TimeProvider time)
 {
     public const int MaxNameLength = 200;
 
@@ -93,6 +93,11 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, TimeProv
                 return OtpError.NotFound("ORGANIZATION-NOTFOUND", "Organization could not be found");
             }
 
+            if (await db.Users.AnyAsync(u => u.OrganizationId == orgId && u.Username == user.Username, ct))
+            {
+                return UsernameTaken; // the unique index has the last word when two creates race
+            }
+
             var created = new User
             {
                 Id = ids.Next(),
@@ -105,9 +110,9 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, TimeProv
                 EmailVerified = email.IsVerified ?? false,
             };
             db.Users.Add(created);
-            UserEventLog.Append(db, created, UserEventLog.UserCreated, caller, new { created.Username, created.Email }, time.GetUtcNow());
-            return new CreateUserResponse(created.Details(), DecimalId.Format(created.Id));
-        }, cancellationToken, onUniqueViolation: UsernameTaken);
+            var creation = await events.AppendAsync(db, created, UserEventLog.UserCreated, caller, new { created.Username, created.Email }, time.GetUtcNow(), ct);
+            return new CreateUserResponse(creation.Details(), DecimalId.Format(created.Id));
+        }, cancellationToken);
     }
 
     private static OtpError? CheckName(string? value, string field) =>

@@ -32,6 +32,7 @@ public static class DemoSeed
     {
         var dbs = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         var ids = services.GetRequiredService<IdGenerator>();
+        var events = services.GetRequiredService<UserEventLog>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         if (await db.Organizations.AnyAsync(cancellationToken))
@@ -58,7 +59,7 @@ public static class DemoSeed
                     EmailVerified = i % 3 != 0,
                 };
                 db.Users.Add(user);
-                UserEventLog.Append(db, user, UserEventLog.UserCreated, seeder, new { user.Username, user.Email }, now);
+                await events.AppendAsync(db, user, UserEventLog.UserCreated, seeder, new { user.Username, user.Email }, now, cancellationToken);
             }
         }
 

@@ -1,5 +1,3 @@
-using OtpEmail.Admin.Common;
-
 namespace OtpEmail.Admin.Features.Users;
 
 public enum UserState
@@ -29,13 +27,4 @@ public sealed class User
     public bool EmailVerified { get; set; }
 
     public UserState State { get; set; } = UserState.Active;
-
-    /// <summary>Sequence of the user's last event; events count per user from 1 (a concurrency token).</summary>
-    public long Sequence { get; set; }
-
-    /// <summary>Time of the user's last event.</summary>
-    public DateTimeOffset ChangeDate { get; set; }
-
-    /// <summary>The contract's <c>Details</c> of the user's last change.</summary>
-    public Details Details() => new(Sequence, ChangeDate, DecimalId.Format(OrganizationId));
 }

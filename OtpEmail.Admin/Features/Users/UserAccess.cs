@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Auth;
@@ -30,19 +31,22 @@ public static class UserAccess
     public static async Task<Result<User>> ReadAsync(AppDbContext db, Caller caller, string permission, string? userId, CancellationToken cancellationToken)
     {
         var id = Check(caller, permission, userId);
-        return id.IsSuccess ? await FindAsync(db, caller, id.Value, tracked: false, cancellationToken) : id.Error;
+        return id.IsSuccess ? await FindAsync(db, caller, id.Value, cancellationToken) : id.Error;
     }
 
-    /// <summary>Loads a live user the caller may act on; tracked when the caller will change it.</summary>
-    public static async Task<Result<User>> FindAsync(AppDbContext db, Caller caller, UserId userId, bool tracked, CancellationToken cancellationToken)
-    {
-        var users = tracked ? db.Users : db.Users.AsNoTracking();
-        var user = await users.FirstOrDefaultAsync(u => u.Id == userId.Value && u.State != UserState.Deleted, cancellationToken);
-        if (user is null)
-        {
-            return UserId.NotFound;
-        }
+    /// <summary>The users operations may see: all but the deleted.</summary>
+    public static Expression<Func<User, bool>> Live { get; } = u => u.State != UserState.Deleted;
 
-        return caller.CanActOn(user.OrganizationId) ? user : OutsideOrganizations;
-    }
+    /// <summary>
+    /// Loads a live user the caller may act on, untracked: a change to a user or what it owns is an
+    /// event appended to its log (<see cref="UserEventLog"/>), never an update of its row.
+    /// </summary>
+    public static async Task<Result<User>> FindAsync(AppDbContext db, Caller caller, UserId userId, CancellationToken cancellationToken) =>
+        Admit(caller, await db.Users.AsNoTracking().Where(Live).FirstOrDefaultAsync(u => u.Id == userId.Value, cancellationToken));
+
+    /// <summary>A live user found by a query of the caller's own (see <see cref="Live"/>), if the caller may act on it.</summary>
+    public static Result<User> Admit(Caller caller, User? user) =>
+        user is null ? UserId.NotFound
+        : caller.CanActOn(user.OrganizationId) ? user
+        : OutsideOrganizations;
 }

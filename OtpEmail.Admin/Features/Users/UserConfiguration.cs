@@ -26,7 +26,6 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.Property(u => u.FamilyName).HasMaxLength(200);
         builder.Property(u => u.DisplayName).HasMaxLength(400);
         builder.Property(u => u.Email).HasMaxLength(200).UseCollation("NOCASE");
-        builder.Property(u => u.Sequence).IsConcurrencyToken();
         builder.HasOne<Organization>().WithMany().HasForeignKey(u => u.OrganizationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(u => new { u.OrganizationId, u.Username }).IsUnique();
         builder.HasIndex(u => u.Username);
@@ -39,13 +38,13 @@ internal sealed class UserEventConfiguration : IEntityTypeConfiguration<UserEven
     public void Configure(EntityTypeBuilder<UserEvent> builder)
     {
         builder.ToTable("UserEvents");
+        builder.Property(e => e.Id).ValueGeneratedNever();
         builder.Property(e => e.Type).HasMaxLength(100);
         builder.Property(e => e.ActorSubject).HasMaxLength(200);
         builder.Property(e => e.ActorClient).HasMaxLength(200);
         builder.HasOne<User>().WithMany().HasForeignKey(e => e.UserId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasIndex(e => new { e.UserId, e.Sequence }).IsUnique();
-        builder.HasIndex(e => new { e.OrganizationId, e.OccurredAt });
-        builder.HasIndex(e => e.OccurredAt);
+        builder.HasIndex(e => new { e.UserId, e.Sequence }).IsUnique(); // the user's optimistic lock, see UserEventLog
+        builder.HasIndex(e => new { e.OrganizationId, e.Id }); // ids follow time: newest first by id
     }
 }
 

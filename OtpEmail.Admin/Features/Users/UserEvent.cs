@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Data;
 
@@ -29,13 +31,18 @@ public sealed class UserEvent
 
     /// <summary>JSON with the event's facts (address, mode, ids).</summary>
     public required string Payload { get; set; }
+
+    /// <summary>The contract's <c>Details</c> of the change this event records.</summary>
+    public Details Details() => new(Sequence, OccurredAt, DecimalId.Format(OrganizationId));
 }
 
 /// <summary>
-/// The user's change log: every change to a user, by any feature, appends an event through
-/// <see cref="Append"/>, which also moves the user's sequence and change date.
+/// The user's change log, and the user's version: every change to a user or to what it owns (its
+/// authenticators), by any feature, appends an event through <see cref="AppendAsync"/>, numbered from
+/// 1 per user. The unique index on (user, sequence) is the user's optimistic lock: two writers that
+/// read the same state both take the same next number, and only one of them can commit.
 /// </summary>
-public static class UserEventLog
+public sealed class UserEventLog(IdGenerator ids)
 {
     public const string UserCreated = "user.created";
 
@@ -44,19 +51,30 @@ public static class UserEventLog
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    private static readonly Func<AppDbContext, long, CancellationToken, Task<long?>> LastStored = EF.CompileAsyncQuery(
+        (AppDbContext db, long userId, CancellationToken _) => db.Set<UserEvent>().Where(e => e.UserId == userId).Max(e => (long?)e.Sequence));
+
     /// <summary>
-    /// Stages the next event of a tracked <paramref name="user"/>: bumps its sequence (a concurrency
-    /// token) so two writers cannot take the same number. The payload must hold no secret.
+    /// Stages the next event of <paramref name="user"/>, after those stored and those already staged on
+    /// <paramref name="db"/>. The payload must hold no secret.
     /// </summary>
-    public static UserEvent Append(AppDbContext db, User user, string type, Caller actor, object payload, DateTimeOffset now)
+    public async Task<UserEvent> AppendAsync(
+        AppDbContext db, User user, string type, Caller actor, object payload, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Append(db, user, LastStaged(db, user.Id) ?? await LastStored(db, user.Id, cancellationToken), type, actor, payload, now);
+
+    /// <summary>
+    /// As <see cref="AppendAsync"/>, for a caller whose query read the sequence of the user's last
+    /// stored event along with the user (null: none), saving a round trip on a hot path.
+    /// </summary>
+    public UserEvent Append(AppDbContext db, User user, long? lastStored, string type, Caller actor, object payload, DateTimeOffset now)
     {
-        user.Sequence++;
-        user.ChangeDate = now;
+        var last = LastStaged(db, user.Id) ?? lastStored ?? 0;
         var entry = new UserEvent
         {
+            Id = ids.Next(), // made here, so that saving an event needs no round trip for its key
             UserId = user.Id,
             OrganizationId = user.OrganizationId,
-            Sequence = user.Sequence,
+            Sequence = last + 1,
             Type = type,
             OccurredAt = now,
             ActorSubject = actor.Subject,
@@ -65,6 +83,27 @@ public static class UserEventLog
         };
         db.UserEvents.Add(entry);
         return entry;
+    }
+
+    /// <summary>The contract's <c>Details</c> of each user's last change (users without events are left out).</summary>
+    public static async Task<Dictionary<long, Details>> LastChangesAsync(AppDbContext db, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken) =>
+        await db.Set<UserEvent>().AsNoTracking()
+            .Where(e => userIds.Contains(e.UserId)
+                && e.Sequence == db.Set<UserEvent>().Where(last => last.UserId == e.UserId).Max(last => last.Sequence))
+            .ToDictionaryAsync(e => e.UserId, e => e.Details(), cancellationToken);
+
+    private static long? LastStaged(AppDbContext db, long userId)
+    {
+        long? last = null;
+        foreach (var entry in db.ChangeTracker.Entries<UserEvent>())
+        {
+            if (entry.State == EntityState.Added && entry.Entity.UserId == userId && entry.Entity.Sequence > (last ?? 0))
+            {
+                last = entry.Entity.Sequence;
+            }
+        }
+
+        return last;
     }
 }
 

@@ -44,13 +44,17 @@ public sealed class UserViews(IUserAuthenticators authenticators)
     public async Task<IReadOnlyList<UserView>> LoadAsync(AppDbContext db, IReadOnlyList<long> userIds, CancellationToken cancellationToken)
     {
         var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, cancellationToken);
+        var changes = await UserEventLog.LastChangesAsync(db, users.Keys, cancellationToken);
         var otpEmails = await authenticators.OtpEmailsAsync(db, users.Keys, cancellationToken);
-        return userIds.Where(users.ContainsKey).Select(id => View(users[id], otpEmails.GetValueOrDefault(id) ?? [])).ToList();
+        return userIds.Where(users.ContainsKey)
+            .Select(id => View(users[id], changes.GetValueOrDefault(id), otpEmails.GetValueOrDefault(id) ?? []))
+            .ToList();
     }
 
-    private static UserView View(User user, IReadOnlyList<OtpEmailView> otpEmails) => new(
+    // A user without events (loaded in bulk, not created here) reports sequence 0.
+    private static UserView View(User user, Details? lastChange, IReadOnlyList<OtpEmailView> otpEmails) => new(
         DecimalId.Format(user.Id),
-        user.Details(),
+        lastChange ?? new Details(0, default, DecimalId.Format(user.OrganizationId)),
         user.Username,
         user.GivenName,
         user.FamilyName,

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Errors;
 
@@ -15,8 +16,11 @@ internal static class ApiTokens
         authentication.AddJwtBearer(options =>
         {
             options.Authority = settings.Authority;
+            options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
             options.Audience = settings.Audience;
             options.MapInboundClaims = false;
+            options.TokenHandlers.Clear();
+            options.TokenHandlers.Add(new TokenValidationCache(new JsonWebTokenHandler { MapInboundClaims = false }, TimeProvider.System));
             options.TokenValidationParameters.NameClaimType = "sub";
             options.TokenValidationParameters.RoleClaimType = authorization.RoleClaim;
             options.Events = new JwtBearerEvents

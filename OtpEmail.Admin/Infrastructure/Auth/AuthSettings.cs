@@ -32,6 +32,13 @@ public sealed class AuthenticationSettings : IValidatableObject
 
     public bool UsesEmbeddedProvider => string.IsNullOrWhiteSpace(Authority);
 
+    /// <summary>
+    /// Whether the provider's metadata must come over https: always, but for a provider on this very
+    /// machine (http://127.0.0.1, http://localhost), which nothing between could tamper with.
+    /// </summary>
+    public bool RequireHttpsMetadata => !(Uri.TryCreate(Authority, UriKind.Absolute, out var authority)
+        && authority.Scheme == Uri.UriSchemeHttp && authority.IsLoopback);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!UsesEmbeddedProvider && string.IsNullOrWhiteSpace(ClientId))

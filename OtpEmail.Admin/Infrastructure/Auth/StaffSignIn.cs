@@ -39,6 +39,7 @@ internal static class StaffSignIn
             {
                 // Code flow with PKCE; against the embedded provider in Development (see DevProvider).
                 options.Authority = settings.Authority;
+                options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
                 options.ClientId = settings.ClientId;
                 options.ClientSecret = settings.ClientSecret;
                 options.ResponseType = "code";

@@ -17,7 +17,6 @@ public static class DataExtensions
         builder.Services.AddPooledDbContextFactory<AppDbContext>(options => options
             .UseSqlite(connectionString)
             .AddInterceptors(new SqlitePragmas()));
-        builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddSingleton<DbWriter>();
         builder.Services.AddSingleton<IdGenerator>();
         builder.Services.AddSingleton(TimeProvider.System);

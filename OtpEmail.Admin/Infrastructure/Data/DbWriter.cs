@@ -1,68 +1,139 @@
-using Microsoft.Data.Sqlite;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Infrastructure.Data;
 
 /// <summary>
-/// Persists staged writes, one writer at a time in this process. A stage reads what it needs and
-/// changes tracked entities on the context it is given; the writer saves them, and the answer is
-/// returned once they are committed. When another writer changed the same row meanwhile (optimistic
-/// concurrency) or inserted the same key (a counter row, say), the stage runs again on fresh data.
+/// Persists staged writes with group commit. A stage reads what it needs and changes tracked
+/// entities on the context it is given; it does not save. One writer takes the waiting stages in
+/// order, runs them on one context and saves them in one transaction, so that many requests share a
+/// commit; each is answered once that commit is done (a refusal that changed nothing, once it is
+/// known that the batch stands).
+/// <para>
+/// Stages run one after another on the writer's connection, so each sees what the ones before it
+/// staged and no read is stale within this process. Across processes, correctness rests on the
+/// database: every row a write updates carries a concurrency token and every uniqueness rule has its
+/// index. When a batch cannot be saved whole, nothing of it is kept and each stage runs again by
+/// itself on what is now stored, so one write's conflict never fails its neighbours.
+/// </para>
 /// </summary>
-public sealed class DbWriter(IDbContextFactory<AppDbContext> dbs, WriteGate gate)
+public sealed partial class DbWriter : IAsyncDisposable
 {
-    private const int MaxAttempts = 3;
+    /// <summary>How many waiting stages one commit takes at most.</summary>
+    public const int MaxBatch = 128;
 
-    /// <param name="onUniqueViolation">
-    /// The answer when saving breaks a unique index (a duplicate that won a race); without it, the stage
-    /// runs again and sees the other writer's row.
-    /// </param>
-    public async Task<Result<T>> WriteAsync<T>(
-        Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken, OtpError? onUniqueViolation = null)
+    private readonly IDbContextFactory<AppDbContext> _dbs;
+    private readonly ILogger<DbWriter> _logger;
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writing;
+
+    public DbWriter(IDbContextFactory<AppDbContext> dbs, ILogger<DbWriter> logger)
     {
-        for (var attempt = 1; ; attempt++)
+        _dbs = dbs;
+        _logger = logger;
+        _writing = Task.Run(WriteBatchesAsync);
+    }
+
+    /// <summary>Stages a write and returns its answer once it is committed.</summary>
+    public Task<Result<T>> WriteAsync<T>(Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken) =>
+        EnqueueAsync(new StagedWrite<T>(stage, cancellationToken));
+
+    /// <summary>A write that runs its own statements (e.g. a bulk update), by itself, between batches.</summary>
+    public Task RunAsync(Func<AppDbContext, Task> work, CancellationToken cancellationToken) =>
+        EnqueueAsync(new StatementWrite(work, cancellationToken));
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writing;
+    }
+
+    private Task<T> EnqueueAsync<T>(PendingWrite<T> write)
+    {
+        if (!_queue.Writer.TryWrite(write))
         {
-            using (await gate.EnterAsync(cancellationToken))
+            throw new ObjectDisposedException(nameof(DbWriter), "The app is stopping; nothing more is written.");
+        }
+
+        return write.Completion;
+    }
+
+    private async Task WriteBatchesAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write))
             {
-                await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-                var staged = await stage(db, cancellationToken);
-                if (!staged.Save)
+                if (write.CancellationToken.IsCancellationRequested)
                 {
-                    return staged.Result;
+                    write.Cancel(); // the caller went away before anything was staged
+                }
+                else if (write.Alone)
+                {
+                    await CommitAsync(batch);
+                    await RunAloneAsync(write);
+                }
+                else
+                {
+                    batch.Add(write);
+                }
+            }
+
+            await CommitAsync(batch);
+        }
+    }
+
+    private async Task CommitAsync(List<PendingWrite> batch)
+    {
+        if (batch.Count == 1)
+        {
+            await RunAloneAsync(batch[0]);
+        }
+        else if (batch.Count > 1)
+        {
+            try
+            {
+                await using var db = await _dbs.CreateDbContextAsync();
+                db.ChangeTracker.AutoDetectChangesEnabled = false; // once before the save, not at every stage's look
+                await using var transaction = await db.Database.BeginTransactionAsync();
+                foreach (var write in batch)
+                {
+                    await write.StageAsync(db);
                 }
 
-                try
+                db.ChangeTracker.DetectChanges();
+                await db.SaveChangesAsync();
+                await transaction.CommitAsync();
+                batch.ForEach(write => write.Answer());
+            }
+            catch (Exception e)
+            {
+                // Nothing of the batch was kept: each stage runs again by itself, and its own outcome answers it.
+                LogBatchFallback(_logger, batch.Count, e.GetType().Name);
+                foreach (var write in batch)
                 {
-                    await db.SaveChangesAsync(cancellationToken);
-                    return staged.Result;
-                }
-                catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
-                {
-                    // Someone else changed the same row; read again and redo.
-                }
-                catch (DbUpdateException e) when (IsUniqueViolation(e) && (onUniqueViolation is not null || attempt < MaxAttempts))
-                {
-                    if (onUniqueViolation is not null)
-                    {
-                        return onUniqueViolation;
-                    }
+                    await RunAloneAsync(write);
                 }
             }
         }
+
+        batch.Clear();
     }
 
-    /// <summary>A write that runs its own statements, e.g. a bulk update.</summary>
-    public async Task RunAsync(Func<AppDbContext, Task> work, CancellationToken cancellationToken)
+    private async Task RunAloneAsync(PendingWrite write)
     {
-        using (await gate.EnterAsync(cancellationToken))
+        try
         {
-            await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-            await work(db);
+            await write.RunAloneAsync(_dbs);
+        }
+        catch (Exception e)
+        {
+            write.Fail(e);
         }
     }
 
-    /// <summary>True when the save broke a UNIQUE constraint (SQLite's extended codes 2067 and 1555).</summary>
-    public static bool IsUniqueViolation(DbUpdateException exception) =>
-        exception.InnerException is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A batch of {Count} writes could not be saved whole ({Reason}); each runs by itself")]
+    private static partial void LogBatchFallback(ILogger logger, int count, string reason);
 }

@@ -1,27 +1,48 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace OtpEmail.Admin.Infrastructure.Data;
 
 /// <summary>
 /// Per-connection settings: WAL with <c>synchronous=NORMAL</c> (durable across process crashes,
-/// far fewer fsyncs), foreign keys on, and SQLite's own fine-grained busy wait.
+/// far fewer fsyncs), foreign keys on, and SQLite's own fine-grained busy wait. Set once per SQLite
+/// connection: a pooled connection keeps them between opens.
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     private const string Sql = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
 
+    private static readonly ConditionalWeakTable<object, object> Configured = [];
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = Sql;
-        command.ExecuteNonQuery();
+        if (FirstOpen(connection))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = Sql;
+            command.ExecuteNonQuery();
+        }
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
+        if (FirstOpen(connection))
+        {
+            await ApplyAsync(connection, string.Empty, cancellationToken);
+        }
+    }
+
+    /// <summary>Sets them on a connection opened outside EF, with <paramref name="more"/> of the caller's own.</summary>
+    public static async Task ApplyAsync(DbConnection connection, string more, CancellationToken cancellationToken = default)
+    {
         await using var command = connection.CreateCommand();
-        command.CommandText = Sql;
+        command.CommandText = Sql + more;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    // The native handle outlives the pooled SqliteConnection objects that borrow it.
+    private static bool FirstOpen(DbConnection connection) =>
+        connection is not SqliteConnection { Handle: { } handle } || Configured.TryAdd(handle, handle);
 }

@@ -14,6 +14,7 @@ internal sealed class OutboxMailConfiguration : IEntityTypeConfiguration<OutboxM
         builder.Property(m => m.Subject).HasMaxLength(200);
         builder.Property(m => m.LastError).HasMaxLength(500);
         builder.Property(m => m.Reference).HasMaxLength(100);
+        builder.Property(m => m.Status).IsConcurrencyToken(); // a staged cancel loses to the dispatcher's claim
         builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
         builder.HasIndex(m => m.Reference);
     }

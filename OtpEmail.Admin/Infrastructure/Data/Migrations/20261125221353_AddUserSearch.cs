@@ -18,6 +18,13 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     "Username", "GivenName", "FamilyName", "DisplayName", "Email",
                     content='Users', content_rowid='Id', tokenize='trigram');
                 """);
+            CreateTriggers(migrationBuilder);
+            migrationBuilder.Sql("""INSERT INTO "UserSearch"("UserSearch") VALUES ('rebuild');""");
+        }
+
+        /// <summary>The triggers that keep the index in step; a migration that rebuilds Users makes them again.</summary>
+        internal static void CreateTriggers(MigrationBuilder migrationBuilder)
+        {
             migrationBuilder.Sql("""
                 CREATE TRIGGER "Users_UserSearch_Insert" AFTER INSERT ON "Users" BEGIN
                     INSERT INTO "UserSearch"(rowid, "Username", "GivenName", "FamilyName", "DisplayName", "Email")
@@ -38,7 +45,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     VALUES (new."Id", new."Username", new."GivenName", new."FamilyName", new."DisplayName", new."Email");
                 END;
                 """);
-            migrationBuilder.Sql("""INSERT INTO "UserSearch"("UserSearch") VALUES ('rebuild');""");
         }
 
         protected override void Down(MigrationBuilder migrationBuilder)

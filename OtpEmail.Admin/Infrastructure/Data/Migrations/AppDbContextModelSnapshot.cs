@@ -133,9 +133,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<long>("Id")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("ChangeDate")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(400)
@@ -163,10 +160,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<long>("OrganizationId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("Sequence")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
-
                     b.Property<int>("State")
                         .HasColumnType("INTEGER");
 
@@ -191,7 +184,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.UserEvent", b =>
                 {
                     b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ActorClient")
@@ -226,9 +218,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredAt");
-
-                    b.HasIndex("OrganizationId", "OccurredAt");
+                    b.HasIndex("OrganizationId", "Id");
 
                     b.HasIndex("UserId", "Sequence")
                         .IsUnique();
@@ -299,6 +289,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Status")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Subject")

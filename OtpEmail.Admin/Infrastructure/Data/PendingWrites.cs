@@ -1,0 +1,102 @@
+using Microsoft.EntityFrameworkCore;
+using OtpEmail.Admin.Common;
+
+namespace OtpEmail.Admin.Infrastructure.Data;
+
+/// <summary>A write waiting for <see cref="DbWriter"/>.</summary>
+internal abstract class PendingWrite
+{
+    public abstract CancellationToken CancellationToken { get; }
+
+    /// <summary>Runs by itself, never in a batch (its statements execute at once).</summary>
+    public abstract bool Alone { get; }
+
+    /// <summary>Stages the write on a batch's context; its answer waits for the batch's commit.</summary>
+    public abstract Task StageAsync(AppDbContext db);
+
+    /// <summary>The batch was committed: answers with what was staged.</summary>
+    public abstract void Answer();
+
+    /// <summary>On a context and transaction of its own, retrying when another writer got in the way.</summary>
+    public abstract Task RunAloneAsync(IDbContextFactory<AppDbContext> dbs);
+
+    public abstract void Fail(Exception exception);
+
+    public abstract void Cancel();
+}
+
+internal abstract class PendingWrite<T> : PendingWrite
+{
+    private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The answer, once the write is done.</summary>
+    public Task<T> Completion => _completion.Task;
+
+    public override void Fail(Exception exception) => _completion.TrySetException(exception);
+
+    public override void Cancel() => _completion.TrySetCanceled(CancellationToken);
+
+    protected void Complete(T value) => _completion.TrySetResult(value);
+}
+
+/// <summary>A stage of tracked changes with the answer it gives once they are saved.</summary>
+internal sealed class StagedWrite<T>(Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken)
+    : PendingWrite<Result<T>>
+{
+    private const int MaxAttempts = 3;
+
+    private Staged<T> _staged;
+
+    public override CancellationToken CancellationToken => cancellationToken;
+
+    public override bool Alone => false;
+
+    // Once staged, a write goes through whatever its caller does meanwhile: others share its commit.
+    public override async Task StageAsync(AppDbContext db) => _staged = await stage(db, CancellationToken.None);
+
+    public override void Answer() => Complete(_staged.Result);
+
+    public override async Task RunAloneAsync(IDbContextFactory<AppDbContext> dbs)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await dbs.CreateDbContextAsync();
+            var staged = await stage(db, CancellationToken.None);
+            if (!staged.Save)
+            {
+                Complete(staged.Result);
+                return;
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
+                Complete(staged.Result);
+                return;
+            }
+            catch (DbUpdateException) when (attempt < MaxAttempts)
+            {
+                // Another writer changed the same rows, or took a unique value, since the stage read them: read again and redo.
+            }
+        }
+    }
+}
+
+/// <summary>Statements that run at once (bulk updates and deletes), by themselves.</summary>
+internal sealed class StatementWrite(Func<AppDbContext, Task> work, CancellationToken cancellationToken) : PendingWrite<bool>
+{
+    public override CancellationToken CancellationToken => cancellationToken;
+
+    public override bool Alone => true;
+
+    public override Task StageAsync(AppDbContext db) => throw new InvalidOperationException("Statements run by themselves.");
+
+    public override void Answer() => throw new InvalidOperationException("Statements run by themselves.");
+
+    public override async Task RunAloneAsync(IDbContextFactory<AppDbContext> dbs)
+    {
+        await using var db = await dbs.CreateDbContextAsync();
+        await work(db);
+        Complete(true);
+    }
+}
