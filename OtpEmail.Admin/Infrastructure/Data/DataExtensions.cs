@@ -17,7 +17,14 @@ public static class DataExtensions
         builder.Services.AddPooledDbContextFactory<AppDbContext>(options => options
             .UseSqlite(connectionString)
             .AddInterceptors(new SqlitePragmas()));
-        builder.Services.AddSingleton<DbWriter>();
+        var maxWriteBatch = builder.Configuration.GetValue("Database:MaxWriteBatch", DbWriter.DefaultMaxBatch);
+        if (maxWriteBatch is < 1 or > 10_000)
+        {
+            throw new InvalidOperationException($"Setting 'Database:MaxWriteBatch' must be 1–10000 (1 turns group commit off); it is {maxWriteBatch}.");
+        }
+
+        builder.Services.AddSingleton(services => new DbWriter(
+            services.GetRequiredService<IDbContextFactory<AppDbContext>>(), services.GetRequiredService<ILogger<DbWriter>>(), maxWriteBatch));
         builder.Services.AddSingleton<IdGenerator>();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;

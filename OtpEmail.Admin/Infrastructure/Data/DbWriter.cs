@@ -20,17 +20,21 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// </summary>
 public sealed partial class DbWriter : IAsyncDisposable
 {
-    /// <summary>How many waiting stages one commit takes at most.</summary>
-    public const int MaxBatch = 128;
+    /// <summary>How many waiting stages one commit takes at most, unless <c>Database:MaxWriteBatch</c> says otherwise.</summary>
+    public const int DefaultMaxBatch = 128;
 
     private readonly IDbContextFactory<AppDbContext> _dbs;
+    private readonly int _maxBatch;
     private readonly ILogger<DbWriter> _logger;
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writing;
 
-    public DbWriter(IDbContextFactory<AppDbContext> dbs, ILogger<DbWriter> logger)
+    /// <param name="maxBatch">Stages per commit at most; 1 commits every write by itself (no group commit).</param>
+    public DbWriter(IDbContextFactory<AppDbContext> dbs, ILogger<DbWriter> logger, int maxBatch = DefaultMaxBatch)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _dbs = dbs;
+        _maxBatch = maxBatch;
         _logger = logger;
         _writing = Task.Run(WriteBatchesAsync);
     }
@@ -61,10 +65,10 @@ public sealed partial class DbWriter : IAsyncDisposable
 
     private async Task WriteBatchesAsync()
     {
-        var batch = new List<PendingWrite>(MaxBatch);
+        var batch = new List<PendingWrite>(_maxBatch);
         while (await _queue.Reader.WaitToReadAsync())
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write))
+            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var write))
             {
                 if (write.CancellationToken.IsCancellationRequested)
                 {

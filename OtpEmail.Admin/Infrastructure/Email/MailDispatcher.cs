@@ -23,12 +23,14 @@ public sealed partial class MailDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // One SMTP connection for as long as mail keeps coming; closed whenever the outbox is idle.
+        await using var connection = new Connection(transport);
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait;
             try
             {
-                wait = await DispatchDueAsync(stoppingToken);
+                wait = await DispatchDueAsync(connection, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -37,7 +39,13 @@ public sealed partial class MailDispatcher(
             catch (Exception e)
             {
                 LogDispatchFailed(logger, e);
+                await connection.CloseAsync();
                 wait = _settings.PollInterval;
+            }
+
+            if (wait > TimeSpan.Zero)
+            {
+                await connection.CloseAsync();
             }
 
             try
@@ -51,8 +59,14 @@ public sealed partial class MailDispatcher(
         }
     }
 
-    /// <summary>Sends one batch of due mail; returns how long to wait before the next look.</summary>
+    /// <summary>Sends one batch of due mail on a connection of its own; returns how long to wait before the next look.</summary>
     internal async Task<TimeSpan> DispatchDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new Connection(transport);
+        return await DispatchDueAsync(connection, cancellationToken);
+    }
+
+    private async Task<TimeSpan> DispatchDueAsync(Connection connection, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
@@ -63,7 +77,7 @@ public sealed partial class MailDispatcher(
             .ToListAsync(cancellationToken);
 
         var stoppedEarly = false;
-        IMailSession? session = null;
+        var sent = new List<long>(due.Count);
         try
         {
             foreach (var mail in due)
@@ -76,14 +90,15 @@ public sealed partial class MailDispatcher(
 
                 try
                 {
-                    session ??= await transport.OpenAsync(cancellationToken);
+                    var session = await connection.OpenAsync(cancellationToken);
                     await session.SendAsync(Compose(mail), cancellationToken);
-                    await FinishAsync(mail, OutboxMailStatus.Sent, null);
+                    sent.Add(mail.Id);
                     LogSent(logger, mail.Id, mail.Attempts + 1);
                 }
                 catch (TransientMailException e)
                 {
                     // The transport is likely down: retry this one later and leave the rest for the next round.
+                    await connection.CloseAsync();
                     await RetryLaterAsync(mail, e.Message, cancellationToken);
                     stoppedEarly = true;
                     break;
@@ -96,10 +111,7 @@ public sealed partial class MailDispatcher(
         }
         finally
         {
-            if (session is not null)
-            {
-                await session.DisposeAsync();
-            }
+            await RecordSentAsync(sent);
         }
 
         if (due.Count == _settings.BatchSize && !stoppedEarly)
@@ -145,23 +157,34 @@ public sealed partial class MailDispatcher(
                 .SetProperty(m => m.LastError, Truncate(reason)), cancellationToken), cancellationToken);
     }
 
+    // One write for the whole round: a commit per mail would make the write queue the pace of delivery.
+    // Should the process die between a send and this record, those mails go again with the same Message-ID.
+    // Not cancellable: a mail that went out must be recorded as sent.
+    private async Task RecordSentAsync(List<long> sent)
+    {
+        if (sent.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        await writer.RunAsync(db => db.OutboxMails
+            .Where(m => sent.Contains(m.Id))
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(m => m.Status, OutboxMailStatus.Sent)
+                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
+                .SetProperty(m => m.SentAt, now)
+                .SetProperty(m => m.LastError, (string?)null)
+                .SetProperty(m => m.ProtectedBody, (string?)null)), CancellationToken.None);
+    }
+
     private async Task GiveUpAsync(OutboxMail mail, string reason)
     {
         LogGivenUp(logger, mail.Id, reason);
-        await FinishAsync(mail, OutboxMailStatus.GivenUp, reason);
-    }
-
-    // Not cancellable: a mail that went out must be recorded as sent.
-    private async Task FinishAsync(OutboxMail mail, OutboxMailStatus status, string? reason)
-    {
-        var now = time.GetUtcNow();
-        DateTimeOffset? sentAt = status == OutboxMailStatus.Sent ? now : null;
         await writer.RunAsync(db => db.OutboxMails
             .Where(m => m.Id == mail.Id)
             .ExecuteUpdateAsync(set => set
-                .SetProperty(m => m.Status, status)
-                .SetProperty(m => m.Attempts, mail.Attempts + (status == OutboxMailStatus.Sent ? 1 : 0))
-                .SetProperty(m => m.SentAt, sentAt)
+                .SetProperty(m => m.Status, OutboxMailStatus.GivenUp)
                 .SetProperty(m => m.LastError, Truncate(reason))
                 .SetProperty(m => m.ProtectedBody, (string?)null)), CancellationToken.None);
     }
@@ -174,6 +197,26 @@ public sealed partial class MailDispatcher(
     }
 
     private static string? Truncate(string? text) => text is { Length: > 500 } ? text[..500] : text;
+
+    /// <summary>The transport's session, opened on first use and kept until closed.</summary>
+    private sealed class Connection(IMailTransport transport) : IAsyncDisposable
+    {
+        private IMailSession? _session;
+
+        public async Task<IMailSession> OpenAsync(CancellationToken cancellationToken) =>
+            _session ??= await transport.OpenAsync(cancellationToken);
+
+        public async Task CloseAsync()
+        {
+            if (_session is { } session)
+            {
+                _session = null;
+                await session.DisposeAsync();
+            }
+        }
+
+        public async ValueTask DisposeAsync() => await CloseAsync();
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mail {MailId} delivered (attempt {Attempt})")]
     private static partial void LogSent(ILogger logger, long mailId, int attempt);

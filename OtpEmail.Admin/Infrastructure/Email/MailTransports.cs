@@ -6,7 +6,7 @@ using MimeKit;
 
 namespace OtpEmail.Admin.Infrastructure.Email;
 
-/// <summary>Where mail goes; one session serves one batch.</summary>
+/// <summary>Where mail goes; one session serves the dispatcher while mail keeps coming.</summary>
 public interface IMailTransport
 {
     Task<IMailSession> OpenAsync(CancellationToken cancellationToken);
@@ -20,7 +20,7 @@ public interface IMailSession : IAsyncDisposable
 /// <summary>A failure the next attempt may not see (network, 4xx replies, timeouts).</summary>
 public sealed class TransientMailException(string message, Exception inner) : Exception(message, inner);
 
-/// <summary>MailKit over SMTP: one connection per batch, TLS as configured, never "when available".</summary>
+/// <summary>MailKit over SMTP: one connection a session (reconnected after a failure), TLS as configured, never "when available".</summary>
 public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTransport
 {
     public Task<IMailSession> OpenAsync(CancellationToken cancellationToken) =>
