@@ -10,15 +10,20 @@ using OtpEmail.Admin.Infrastructure.Data;
 using OtpEmail.Admin.Infrastructure.Email;
 using OtpEmail.Admin.Infrastructure.Errors;
 using OtpEmail.Admin.Infrastructure.Grpc;
+using OtpEmail.Admin.Infrastructure.Health;
 using OtpEmail.Admin.Infrastructure.Http;
 using OtpEmail.Admin.Infrastructure.Json;
 using OtpEmail.Admin.Infrastructure.Network;
+using OtpEmail.Admin.Infrastructure.OpenApi;
+using OtpEmail.Admin.Infrastructure.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.UseRootDevelopmentSettings();
 
 // Request URLs can carry a verification code (the emailed link): never log them, whatever the level.
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
+builder.AddTelemetry();
 builder.AddForwardedHeaders();
 builder.AddHttpHardening();
 builder.AddKeys();
@@ -27,6 +32,8 @@ builder.AddMail();
 builder.AddAuth();
 builder.AddJsonApi();
 builder.AddGrpcApi();
+builder.AddApiDocument();
+builder.AddHealth();
 builder.AddUsers();
 builder.AddOtpEmail();
 builder.AddAudit();
@@ -48,7 +55,9 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
+app.MapHealth();
 app.MapControllers();
+app.MapApiDocument();
 app.UseGrpcApi<UserGrpcService>();
 app.MapDevelopmentProvider();
 app.MapAccountEndpoints();

@@ -43,10 +43,27 @@ public sealed record AddOtpEmailResponse(Details Details, string OtpEmailId, str
 /// once, never twice for one address of one user.
 /// </summary>
 public sealed partial class AddOtpEmailHandler(
-    DbWriter writer, IdGenerator ids, UserEventLog events, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, IOptions<OtpSettings> otp,
+    DbWriter writer, IdGenerator ids, UserEventLog events, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, OtpEmailMetrics metrics, IOptions<OtpSettings> otp,
     ILogger<AddOtpEmailHandler> logger)
 {
     public async Task<Result<AddOtpEmailResponse>> HandleAsync(Caller caller, string userId, AddOtpEmailRequest request, CancellationToken cancellationToken)
+    {
+        var add = Prepare(caller, userId, request);
+        if (!add.IsSuccess)
+        {
+            return add.Error;
+        }
+
+        var added = await writer.WriteAsync(add.Value.StageAsync, cancellationToken);
+        Committed(caller, add.Value, added);
+        return added;
+    }
+
+    /// <summary>
+    /// An add checked as far as it can be without the database, ready to stage; for callers that stage it
+    /// with more (a bulk row's outcome) and then call <see cref="Committed"/>.
+    /// </summary>
+    internal Result<Addition> Prepare(Caller caller, string userId, AddOtpEmailRequest request)
     {
         var id = UserAccess.Check(caller, Permissions.UserCredentialWrite, userId);
         if (!id.IsSuccess)
@@ -70,21 +87,26 @@ public sealed partial class AddOtpEmailHandler(
             return verification.Error;
         }
 
-        var added = await writer.WriteAsync(
-            (db, ct) => StageAsync(db, caller, id.Value, email.Address!, verification.Value, ct),
-            cancellationToken);
+        var address = email.Address!;
+        return new Addition(id.Value, verification.Value, (db, ct) => StageAsync(db, caller, id.Value, address, verification.Value, ct));
+    }
+
+    /// <summary>What follows a committed add: the mail dispatcher woken, the count, the log line.</summary>
+    internal void Committed(Caller caller, Addition add, Result<AddOtpEmailResponse> added)
+    {
         if (added.IsSuccess)
         {
-            if (verification.Value.Mode == VerificationMode.SendCode)
+            if (add.Verification.Mode == VerificationMode.SendCode)
             {
                 outbox.Notify();
             }
 
-            LogAdded(logger, added.Value.OtpEmailId, id.Value.ToString(), caller.Subject, verification.Value.Name);
+            metrics.Added(add.Verification);
+            LogAdded(logger, added.Value.OtpEmailId, add.UserId.ToString(), caller.Subject, add.Verification.Name);
         }
-
-        return added;
     }
+
+    internal sealed record Addition(UserId UserId, Verification Verification, Func<AppDbContext, CancellationToken, Task<Staged<AddOtpEmailResponse>>> StageAsync);
 
     private async Task<Staged<AddOtpEmailResponse>> StageAsync(
         AppDbContext db, Caller caller, UserId userId, string address, Verification verification, CancellationToken cancellationToken)

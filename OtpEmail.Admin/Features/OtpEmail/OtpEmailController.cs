@@ -15,22 +15,30 @@ public sealed class OtpEmailController(CallerFactory callers) : ControllerBase
 {
     [HttpPost]
     [Consumes("application/json")]
+    [EndpointSummary("Add an OTP Email authenticator (AddOTPEmailAuthenticator)")]
+    [ProducesResponseType<AddOtpEmailResponse>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Add(string userId, AddOtpEmailRequest request, [FromServices] AddOtpEmailHandler handler, CancellationToken cancellationToken) =>
         (await handler.HandleAsync(callers.From(User), userId, request, cancellationToken)).ToActionResult();
 
     [HttpPost("{otpEmailId}/verify")]
     [Consumes("application/json")]
+    [EndpointSummary("Verify a pending authenticator with its code (VerifyOTPEmailAuthenticator)")]
+    [ProducesResponseType<VerifyOtpEmailResponse>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Verify(
         string userId, string otpEmailId, VerifyOtpEmailRequest request, [FromServices] VerifyOtpEmailHandler handler, CancellationToken cancellationToken) =>
         (await handler.HandleAsync(callers.From(User), userId, otpEmailId, request, cancellationToken)).ToActionResult();
 
     [HttpPost("{otpEmailId}/_resend")]
     [Consumes("application/json")]
+    [EndpointSummary("Issue a new code for a pending authenticator (ResendOTPEmailAuthenticatorCode)")]
+    [ProducesResponseType<ResendOtpEmailCodeResponse>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Resend(
         string userId, string otpEmailId, ResendOtpEmailCodeRequest request, [FromServices] ResendOtpEmailCodeHandler handler, CancellationToken cancellationToken) =>
         (await handler.HandleAsync(callers.From(User), userId, otpEmailId, request, cancellationToken)).ToActionResult();
 
     [HttpDelete("{otpEmailId}")]
+    [EndpointSummary("Remove an authenticator (RemoveOTPEmailAuthenticator)")]
+    [ProducesResponseType<RemoveOtpEmailResponse>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Remove(string userId, string otpEmailId, [FromServices] RemoveOtpEmailHandler handler, CancellationToken cancellationToken) =>
         (await handler.HandleAsync(callers.From(User), userId, otpEmailId, cancellationToken)).ToActionResult();
 }

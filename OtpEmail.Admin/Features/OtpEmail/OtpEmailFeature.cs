@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure;
+using OtpEmail.Admin.Infrastructure.OpenApi;
 
 namespace OtpEmail.Admin.Features.OtpEmail;
 
@@ -17,6 +18,7 @@ public static class OtpEmailFeature
         builder.Services.AddSingleton<VerificationCodes>();
         builder.Services.AddSingleton<CodeIssuer>();
         builder.Services.AddSingleton<CodeAttempts>();
+        builder.Services.AddSingleton<OtpEmailMetrics>();
 
         builder.Services.AddSingleton<AddOtpEmailHandler>();
         builder.Services.AddSingleton<VerifyOtpEmailHandler>();
@@ -29,6 +31,7 @@ public static class OtpEmailFeature
         builder.Services.AddSingleton<IUserAuthenticators, UserOtpEmails>();
         builder.Services.Configure<UserEventTypes>(types => types.Names.AddRange(OtpEmailEvents.All));
         builder.Services.Configure<UserPageSections>(sections => sections.Components.Add(typeof(OtpEmailSection)));
+        builder.Services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>(ApiDocument.Name, OtpEmailOpenApi.Describe);
         return builder;
     }
 }

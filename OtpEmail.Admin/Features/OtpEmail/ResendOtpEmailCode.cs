@@ -26,7 +26,7 @@ public sealed record ResendOtpEmailCodeResponse(Details Details, string? Verific
 
 /// <summary>Gives a pending authenticator a new code, mailed or returned; the old code stops working.</summary>
 public sealed partial class ResendOtpEmailCodeHandler(
-    DbWriter writer, UserEventLog events, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, ILogger<ResendOtpEmailCodeHandler> logger)
+    DbWriter writer, UserEventLog events, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, OtpEmailMetrics metrics, ILogger<ResendOtpEmailCodeHandler> logger)
 {
     public async Task<Result<ResendOtpEmailCodeResponse>> HandleAsync(
         Caller caller, string userId, string otpEmailId, ResendOtpEmailCodeRequest request, CancellationToken cancellationToken)
@@ -52,6 +52,7 @@ public sealed partial class ResendOtpEmailCodeHandler(
                 outbox.Notify();
             }
 
+            metrics.CodeIssued(verification.Value);
             LogCodeIssued(logger, target.Value.OtpEmailId.ToString(), caller.Subject, verification.Value.Name);
         }
 

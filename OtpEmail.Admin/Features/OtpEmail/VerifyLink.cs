@@ -29,12 +29,13 @@ public sealed partial class VerifyLinkHandler : IDisposable
     private readonly CodeAttempts _attempts;
     private readonly TimeProvider _time;
     private readonly OtpSettings _otp;
+    private readonly OtpEmailMetrics _metrics;
     private readonly ILogger<VerifyLinkHandler> _logger;
     private readonly PartitionedRateLimiter<string> _clients;
 
     public VerifyLinkHandler(
         IDbContextFactory<AppDbContext> dbs, DbWriter writer, VerificationCodes codes, CodeAttempts attempts, TimeProvider time, IOptions<OtpSettings> otp,
-        ILogger<VerifyLinkHandler> logger)
+        OtpEmailMetrics metrics, ILogger<VerifyLinkHandler> logger)
     {
         _dbs = dbs;
         _writer = writer;
@@ -42,6 +43,7 @@ public sealed partial class VerifyLinkHandler : IDisposable
         _attempts = attempts;
         _time = time;
         _otp = otp.Value;
+        _metrics = metrics;
         _logger = logger;
         var perMinute = otp.Value.LinkAttemptsPerMinute;
         _clients = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetFixedWindowLimiter(client, _ =>
@@ -57,7 +59,7 @@ public sealed partial class VerifyLinkHandler : IDisposable
             return id.Error;
         }
 
-        return await _writer.WriteAsync<Details>(async (db, ct) =>
+        var verified = await _writer.WriteAsync<Details>(async (db, ct) =>
         {
             var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id.Value.Value && u.State == UserState.Active, ct);
             if (user is null || DecimalId.Format(user.OrganizationId) != orgId)
@@ -96,6 +98,8 @@ public sealed partial class VerifyLinkHandler : IDisposable
             var attempt = await _attempts.RecordAsync(db, LinkVisitor, user, match, code!, ct);
             return attempt.IsSuccess ? attempt.Value : OtpEmailErrors.LinkFailed;
         }, cancellationToken);
+        _metrics.Verification("link", verified);
+        return verified;
     }
 
     /// <summary>

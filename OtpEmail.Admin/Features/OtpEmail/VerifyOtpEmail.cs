@@ -17,7 +17,7 @@ public sealed record VerifyOtpEmailResponse(Details Details);
 /// Verifies a pending authenticator with the code its user received: single use, case-insensitive,
 /// until it expires; the fifth wrong try invalidates the code.
 /// </summary>
-public sealed partial class VerifyOtpEmailHandler(DbWriter writer, CodeAttempts attempts, ILogger<VerifyOtpEmailHandler> logger)
+public sealed partial class VerifyOtpEmailHandler(DbWriter writer, CodeAttempts attempts, OtpEmailMetrics metrics, ILogger<VerifyOtpEmailHandler> logger)
 {
     public async Task<Result<VerifyOtpEmailResponse>> HandleAsync(
         Caller caller, string userId, string otpEmailId, VerifyOtpEmailRequest request, CancellationToken cancellationToken)
@@ -40,6 +40,7 @@ public sealed partial class VerifyOtpEmailHandler(DbWriter writer, CodeAttempts 
                 ? new VerifyOtpEmailResponse(attempt.Value)
                 : Staged<VerifyOtpEmailResponse>.Recorded(attempt.Error);
         }, cancellationToken);
+        metrics.Verification("api", verified);
         if (verified.IsSuccess)
         {
             LogVerified(logger, target.Value.OtpEmailId.ToString(), caller.Subject);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using OtpEmail.Admin.Infrastructure.Data;
+using OtpEmail.Admin.Infrastructure.Telemetry;
 
 namespace OtpEmail.Admin.Infrastructure.Email;
 
@@ -15,6 +16,7 @@ public sealed partial class MailDispatcher(
     DbWriter writer,
     MailOutbox outbox,
     IMailTransport transport,
+    MailMetrics metrics,
     IOptions<MailSettings> options,
     TimeProvider time,
     ILogger<MailDispatcher> logger) : BackgroundService
@@ -75,6 +77,8 @@ public sealed partial class MailDispatcher(
             .OrderBy(m => m.NextAttemptAt)
             .Take(_settings.BatchSize)
             .ToListAsync(cancellationToken);
+        using var activity = due.Count > 0 ? AppTelemetry.Source.StartActivity("mail dispatch") : null;
+        activity?.SetTag("otpemail.mails.due", due.Count);
 
         var stoppedEarly = false;
         var sent = new List<long>(due.Count);
@@ -149,6 +153,7 @@ public sealed partial class MailDispatcher(
         var delay = Backoff(attempts);
         var next = time.GetUtcNow() + delay;
         LogRetry(logger, mail.Id, attempts, delay, reason);
+        metrics.Retried();
         await writer.RunAsync(db => db.OutboxMails
             .Where(m => m.Id == mail.Id && m.Status == OutboxMailStatus.Pending)
             .ExecuteUpdateAsync(set => set
@@ -168,6 +173,7 @@ public sealed partial class MailDispatcher(
         }
 
         var now = time.GetUtcNow();
+        metrics.Sent(sent.Count);
         await writer.RunAsync(db => db.OutboxMails
             .Where(m => sent.Contains(m.Id))
             .ExecuteUpdateAsync(set => set
@@ -181,6 +187,7 @@ public sealed partial class MailDispatcher(
     private async Task GiveUpAsync(OutboxMail mail, string reason)
     {
         LogGivenUp(logger, mail.Id, reason);
+        metrics.GivenUp();
         await writer.RunAsync(db => db.OutboxMails
             .Where(m => m.Id == mail.Id)
             .ExecuteUpdateAsync(set => set

@@ -12,6 +12,7 @@ public static class MailExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<MailSettings>, MailModeValidation>();
         builder.Services.AddSingleton<MailOutbox>();
+        builder.Services.AddSingleton<MailMetrics>();
         builder.Services.AddSingleton<IMailTransport>(services =>
         {
             var settings = services.GetRequiredService<IOptions<MailSettings>>().Value;

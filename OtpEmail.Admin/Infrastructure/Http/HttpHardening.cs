@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.CookiePolicy;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Auth.DevProvider;
+using OtpEmail.Admin.Infrastructure.OpenApi;
 
 namespace OtpEmail.Admin.Infrastructure.Http;
 
@@ -53,8 +54,9 @@ public static class HttpHardening
                 }
 
                 // The embedded provider's own pages (Development only) stand in for an outside provider: its
-                // form_post answer submits itself with an inline script, as providers' do.
-                if (!path.StartsWithSegments(DevProviderEndpoints.ConnectPathPrefix))
+                // form_post answer submits itself with an inline script, as providers' do. So does the API
+                // try-it page, also Development only.
+                if (!path.StartsWithSegments(DevProviderEndpoints.ConnectPathPrefix) && !path.StartsWithSegments(ApiDocument.TryItPath))
                 {
                     headers.ContentSecurityPolicy = policy;
                 }

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using OtpEmail.Admin.Infrastructure.Telemetry;
+using OtpEmail.Admin.Tests.Infrastructure.Http;
+using OtpEmail.Admin.Tests.TestSupport;
+
+namespace OtpEmail.Admin.Tests.Infrastructure.Telemetry;
+
+[Collection(ApiCollection.Name)]
+public sealed class TelemetryTests(ApiFixture fixture)
+{
+    [Fact]
+    public async Task AnAddAndAVerificationMoveTheCounters()
+    {
+        var meters = fixture.App.Services.GetRequiredService<IMeterFactory>();
+        var seen = new ConcurrentQueue<(string Instrument, long Value, string Tags)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == AppTelemetry.Name && instrument.Meter.Scope == meters) // this app's, not another test's
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            seen.Enqueue((instrument.Name, value, string.Join(",", tags.ToArray().Select(tag => $"{tag.Key}={tag.Value}")))));
+        listener.Start();
+
+        var (userId, otpId, code) = await fixture.Api.AddReturningCodeAsync();
+        await fixture.Api.VerifyAsync(userId, otpId, "WRONGONE");
+        await fixture.Api.VerifyAsync(userId, otpId, code);
+
+        Assert.Equal(
+            [
+                ("otpemail.authenticators.added", 1L, "mode=return_code"),
+                ("otpemail.codes.issued", 1L, "mode=return_code"),
+                ("otpemail.verifications", 1L, "door=api,outcome=OTPEMAIL-CODE-WRONG"),
+                ("otpemail.verifications", 1L, "door=api,outcome=verified"),
+            ],
+            seen.Where(m => m.Instrument.StartsWith("otpemail.", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task NoCodeAndNoTokenInAnyLogLine()
+    {
+        var token = await fixture.Api.TokenAsync(ApiClient.Admin);
+        var (userId, otpId, first) = await fixture.Api.AddReturningCodeAsync();
+        await fixture.Api.VerifyAsync(userId, otpId, "WRONGONE");
+        var second = (await fixture.Api.ResendAsync(userId, otpId)).Json["verificationCode"]!.GetValue<string>();
+        await fixture.Api.VerifyAsync(userId, otpId, second);
+
+        var logs = string.Join('\n', fixture.App.Logs.Lines);
+
+        Assert.Contains(otpId, logs); // the operations were logged, by id
+        Assert.DoesNotContain(first, logs, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(second, logs, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(token, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('.')[2], logs, StringComparison.Ordinal); // not even the signature
+    }
+
+    [Fact]
+    public async Task OutsideDevelopmentLogsAreJsonLinesWithTraceIds()
+    {
+        await using var app = new AppFactory(25, ProductionTests.Settings(), environment: "Production");
+        app.StartServer();
+
+        var console = app.Services.GetRequiredService<IOptions<ConsoleLoggerOptions>>().Value;
+        var tracking = app.Services.GetRequiredService<IOptions<LoggerFactoryOptions>>().Value.ActivityTrackingOptions;
+        var json = app.Services.GetRequiredService<IOptions<JsonConsoleFormatterOptions>>().Value;
+
+        Assert.Equal(ConsoleFormatterNames.Json, console.FormatterName);
+        Assert.True(json.IncludeScopes);
+        Assert.True(tracking.HasFlag(ActivityTrackingOptions.TraceId) && tracking.HasFlag(ActivityTrackingOptions.SpanId));
+        Assert.Contains(app.Services.GetServices<ILoggerProvider>(), provider => provider is ConsoleLoggerProvider);
+    }
+}

@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using OtpEmail.Admin.Infrastructure.Auth;
+using OtpEmail.Admin.Infrastructure.Errors;
+using Scalar.AspNetCore;
+
+namespace OtpEmail.Admin.Infrastructure.OpenApi;
+
+/// <summary>
+/// The OpenAPI document of the JSON door (<c>/openapi/v1.json</c>): every <c>/v3alpha</c> operation,
+/// the error body for each status, the bearer scheme; a try-it page at <c>/scalar</c> in Development.
+/// </summary>
+public static class ApiDocument
+{
+    public const string Name = "v1";
+    public const string Path = "/openapi/v1.json";
+
+    /// <summary>The try-it page (Development only).</summary>
+    public const string TryItPath = "/scalar";
+    private const string Bearer = "Bearer";
+    private const string ErrorSchema = "ErrorBody";
+
+    private static readonly (int Status, string Description)[] Errors =
+    [
+        (400, "The request breaks a rule (code 3 InvalidArgument, 9 FailedPrecondition)"),
+        (401, "No valid bearer token (code 16 Unauthenticated)"),
+        (403, "The caller lacks the permission or the organization (code 7 PermissionDenied)"),
+        (404, "No such user or authenticator the caller may see (code 5 NotFound)"),
+        (409, "Already exists (code 6 AlreadyExists)"),
+        (429, "A limit is reached (code 8 ResourceExhausted); Retry-After says when to try again"),
+    ];
+
+    public static WebApplicationBuilder AddApiDocument(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOpenApi(Name, options =>
+        {
+            options.ShouldInclude = description => description.RelativePath?.StartsWith("v3alpha/", StringComparison.Ordinal) == true;
+            options.AddDocumentTransformer((document, context, _) =>
+            {
+                var authority = context.ApplicationServices.GetRequiredService<IConfiguration>()[$"{AuthenticationSettings.Section}:Authority"];
+                var tokenEndpoint = string.IsNullOrEmpty(authority) ? "/connect/token" : $"{authority.TrimEnd('/')}/connect/token";
+                document.Info = new OpenApiInfo
+                {
+                    Title = "OtpEmail.Admin — zitadel.user.v3alpha (JSON)",
+                    Version = "v3alpha",
+                    Description = "OTP Email authenticators and the users they belong to. Ids and sequences are decimal strings; " +
+                        "every error is a gRPC status as JSON (`code`, `message`, `details[]` with a `zitadel.v1.ErrorDetail`).",
+                };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[Bearer] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "JWT",
+                    Description = $"An access token from the OpenID Connect provider's token endpoint, {tokenEndpoint} " +
+                        "(client_credentials for API clients), with a role claim of otp-admin, otp-support or otp-viewer.",
+                };
+                return Task.CompletedTask;
+            });
+            options.AddSchemaTransformer((schema, _, _) =>
+            {
+                // Numbers written as strings (ids, sequences) are strings on the wire; dates are strings too.
+                if (schema.Type is { } type && type.HasFlag(JsonSchemaType.String) && type.HasFlag(JsonSchemaType.Integer))
+                {
+                    schema.Type = JsonSchemaType.String;
+                }
+                else if (schema.Type is null && schema.Format == "date-time")
+                {
+                    schema.Type = JsonSchemaType.String;
+                }
+
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer(async (operation, context, cancellationToken) =>
+            {
+                var document = context.Document!;
+                if (document.Components?.Schemas?.ContainsKey(ErrorSchema) != true)
+                {
+                    document.AddComponent(ErrorSchema, await context.GetOrCreateSchemaAsync(typeof(ErrorBody), null, cancellationToken));
+                }
+
+                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Bearer, document)] = [] }];
+                operation.Responses ??= [];
+                foreach (var (status, description) in Errors)
+                {
+                    operation.Responses.TryAdd(status.ToString(System.Globalization.CultureInfo.InvariantCulture), new OpenApiResponse
+                    {
+                        Description = description,
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/json"] = new() { Schema = new OpenApiSchemaReference(ErrorSchema, document) },
+                        },
+                    });
+                }
+            });
+        });
+        return builder;
+    }
+
+    public static WebApplication MapApiDocument(this WebApplication app)
+    {
+        app.MapOpenApi(Path).AllowAnonymous();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference(TryItPath, options => options
+                .WithTitle("OtpEmail.Admin API")
+                .WithOpenApiRoutePattern(Path)
+                .AddPreferredSecuritySchemes(Bearer))
+                .AllowAnonymous();
+        }
+
+        return app;
+    }
+}
