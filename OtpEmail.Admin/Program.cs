@@ -1,5 +1,6 @@
 using OtpEmail.Admin.Components;
 using OtpEmail.Admin.Features.Audit;
+using OtpEmail.Admin.Features.Bulk;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Grpc;
@@ -36,6 +37,7 @@ builder.AddApiDocument();
 builder.AddHealth();
 builder.AddUsers();
 builder.AddOtpEmail();
+builder.AddBulk();
 builder.AddAudit();
 builder.AddStaffUi();
 
@@ -61,6 +63,7 @@ app.MapApiDocument();
 app.UseGrpcApi<UserGrpcService>();
 app.MapDevelopmentProvider();
 app.MapAccountEndpoints();
+app.MapBulkResultFile();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+using OtpEmail.Admin.Infrastructure.Auth;
+
+namespace OtpEmail.Admin.Features.Bulk;
+
+/// <summary>The staff page's download: one CSV line per input row; codes only in the job's first read.</summary>
+public static class BulkResultFile
+{
+    public const string Header = "row,outcome,otp_email_id,error_code,error_id,error_message,verification_code";
+
+    public static string Write(IReadOnlyList<BulkRowResult> results)
+    {
+        var csv = new StringBuilder(Header).Append("\r\n");
+        foreach (var result in results)
+        {
+            var error = result.Error;
+            csv.AppendJoin(',',
+                result.Row.ToString(CultureInfo.InvariantCulture),
+                result.Outcome,
+                result.OtpEmailId ?? "",
+                error?.Code.ToString(CultureInfo.InvariantCulture) ?? "",
+                Field(error?.Details[0].Id),
+                Field(error?.Details[0].Message),
+                result.VerificationCode ?? "").Append("\r\n");
+        }
+
+        return csv.ToString();
+    }
+
+    public static WebApplication MapBulkResultFile(this WebApplication app)
+    {
+        app.MapGet("/bulk/{jobId}/result.csv", async (string jobId, HttpContext http, CallerFactory callers, BulkJobs jobs, CancellationToken cancellationToken) =>
+        {
+            var read = await jobs.ReadAsync(callers.From(http.User), jobId, cancellationToken);
+            if (!read.IsSuccess || read.Value.Results is not { } results)
+            {
+                return Results.NotFound(); // no such job of this staff member, or not finished
+            }
+
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.File(Encoding.UTF8.GetBytes(Write(results)), BulkCsv.MediaType + "; charset=utf-8", $"bulk-{read.Value.JobId}-result.csv");
+        }).RequireAuthorization(AuthPolicies.Staff);
+        return app;
+    }
+
+    private static string Field(string? text) =>
+        text is null ? "" : text.AsSpan().IndexOfAny(",\"\r\n") < 0 ? text : $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+}

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Infrastructure.Auth;
+using OtpEmail.Admin.Infrastructure.Data;
+
+namespace OtpEmail.Admin.Features.Bulk;
+
+/// <summary>
+/// Works through running bulk jobs, oldest first, in the background: whether anyone watches or not,
+/// and again after a restart. Each row's add and the row's outcome are one commit, so a resumed job
+/// skips what is done and never adds anything twice. Rows go to the writer many at a time, so they
+/// share commits as concurrent requests do.
+/// </summary>
+public sealed partial class BulkRunner(
+    IDbContextFactory<AppDbContext> dbs, DbWriter writer, AddOtpEmailHandler add, BulkCodes codes, TimeProvider time, ILogger<BulkRunner> logger) : BackgroundService
+{
+    private const int Chunk = 512;
+    private readonly SemaphoreSlim _wake = new(0);
+
+    public void Wake() => _wake.Release();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await NextJobAsync(stoppingToken) is { } job)
+                {
+                    await RunAsync(job, stoppingToken);
+                }
+
+                await _wake.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogFailed(logger, e);
+                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+            }
+        }
+    }
+
+    private async Task<BulkJob?> NextJobAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.BulkJobs.AsNoTracking().Where(j => j.State == BulkJobState.Running).OrderBy(j => j.Id).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    private async Task RunAsync(BulkJob job, CancellationToken cancellationToken)
+    {
+        var caller = JsonSerializer.Deserialize<CallerSnapshot>(job.Caller)!.ToCaller();
+        while (true)
+        {
+            await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+            if (await db.BulkJobs.Where(j => j.Id == job.Id).Select(j => j.State).FirstAsync(cancellationToken) != BulkJobState.Running)
+            {
+                return; // cancelled
+            }
+
+            var rows = await db.BulkJobRows.AsNoTracking().Where(r => r.JobId == job.Id && r.Outcome == BulkRowOutcome.Pending)
+                .OrderBy(r => r.Row).Take(Chunk).ToListAsync(cancellationToken);
+            if (rows.Count > 0)
+            {
+                await Task.WhenAll(rows.Select(row => AddAsync(job.Id, caller, row, cancellationToken)));
+            }
+
+            var counts = await db.BulkJobRows.Where(r => r.JobId == job.Id).GroupBy(r => r.Outcome)
+                .Select(g => new { Outcome = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+            int Count(BulkRowOutcome outcome) => counts.FirstOrDefault(c => c.Outcome == outcome)?.Count ?? 0;
+            int succeeded = Count(BulkRowOutcome.Ok), failed = Count(BulkRowOutcome.Failed), finished = rows.Count == 0 ? 1 : 0;
+            var now = time.GetUtcNow();
+            await writer.RunAsync(write => write.BulkJobs.Where(j => j.Id == job.Id && j.State == BulkJobState.Running)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(j => j.Done, succeeded + failed)
+                    .SetProperty(j => j.Succeeded, succeeded)
+                    .SetProperty(j => j.Failed, failed)
+                    .SetProperty(j => j.State, j => finished == 1 ? BulkJobState.Done : j.State)
+                    .SetProperty(j => j.FinishedAt, j => finished == 1 ? now : j.FinishedAt), cancellationToken), cancellationToken);
+            if (rows.Count == 0)
+            {
+                codes.Finished(job.Id);
+                LogDone(logger, job.Id, succeeded, failed);
+                return;
+            }
+        }
+    }
+
+    // One row: the add's own checks and stage, with the row's outcome written in the same commit.
+    private async Task AddAsync(long jobId, Caller caller, BulkJobRow row, CancellationToken cancellationToken)
+    {
+        var request = BulkRequests.Request(Describe(row));
+        var prepared = request.IsSuccess ? add.Prepare(caller, DecimalId.Format(row.UserId ?? 0), request.Value) : request.Error;
+        if (!prepared.IsSuccess)
+        {
+            await writer.WriteAsync<bool>((db, _) =>
+            {
+                Record(db, row, prepared.Error, null);
+                return Task.FromResult(Staged<bool>.Recorded(prepared.Error));
+            }, cancellationToken);
+            return;
+        }
+
+        var added = await writer.WriteAsync<AddOtpEmailResponse>(async (db, ct) =>
+        {
+            var staged = await prepared.Value.StageAsync(db, ct);
+            var result = staged.Result;
+            Record(db, row, result.IsSuccess ? null : result.Error, result.IsSuccess ? result.Value.OtpEmailId : null);
+            return result.IsSuccess ? staged : Staged<AddOtpEmailResponse>.Recorded(result.Error);
+        }, cancellationToken);
+        add.Committed(caller, prepared.Value, added);
+        if (added.IsSuccess && added.Value.VerificationCode is { } code)
+        {
+            codes.Keep(jobId, row.Row, code);
+        }
+    }
+
+    private static BulkRow Describe(BulkJobRow row) => new(row.Row, row.User, row.Address, row.Mode, row.UrlTemplate);
+
+    private static void Record(AppDbContext db, BulkJobRow row, OtpError? error, string? otpEmailId)
+    {
+        var stored = new BulkJobRow { JobId = row.JobId, Row = row.Row, User = row.User, Address = row.Address, Mode = row.Mode };
+        db.BulkJobRows.Attach(stored);
+        stored.Outcome = error is null ? BulkRowOutcome.Ok : BulkRowOutcome.Failed;
+        stored.OtpEmailId = otpEmailId is null ? null : long.Parse(otpEmailId, System.Globalization.CultureInfo.InvariantCulture);
+        stored.ErrorCode = (int?)error?.Code;
+        stored.ErrorId = error?.Id;
+        stored.ErrorMessage = error?.Message;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bulk job {JobId} done: {Succeeded} added, {Failed} failed")]
+    private static partial void LogDone(ILogger logger, long jobId, int succeeded, int failed);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Bulk job round failed; trying again shortly")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
