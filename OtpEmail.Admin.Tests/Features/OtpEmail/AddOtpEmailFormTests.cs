@@ -16,8 +16,8 @@ public sealed class AddOtpEmailFormTests : MudTestContext
     {
         var form = RenderForm(_ => Added);
 
-        form.Find("input[type=email]").Input("mini@mouse.com");
-        Template(form).Input("https://example.com/{{.Code}}");
+        form.Find("input[type=email]").Change("mini@mouse.com");
+        Template(form).Change("https://example.com/{{.Code}}");
         form.Find("form").Submit();
 
         var email = Assert.Single(_requests).Email!;
@@ -32,7 +32,7 @@ public sealed class AddOtpEmailFormTests : MudTestContext
     {
         var form = RenderForm(_ => Added);
 
-        form.Find("input[type=email]").Input("mini@mouse.com");
+        form.Find("input[type=email]").Change("mini@mouse.com");
         form.Find("form").Submit();
 
         Assert.Null(Assert.Single(_requests).Email!.SendCode!.UrlTemplate);
@@ -43,7 +43,7 @@ public sealed class AddOtpEmailFormTests : MudTestContext
     {
         var form = RenderForm(_ => Added with { VerificationCode = "ABCD2345" });
 
-        form.Find("input[type=email]").Input("mini@mouse.com");
+        form.Find("input[type=email]").Change("mini@mouse.com");
         Choose(form, "Return code");
         form.Find("form").Submit();
 
@@ -61,7 +61,7 @@ public sealed class AddOtpEmailFormTests : MudTestContext
     {
         var form = RenderForm(_ => Added);
 
-        form.Find("input[type=email]").Input("mini@mouse.com");
+        form.Find("input[type=email]").Change("mini@mouse.com");
         Choose(form, "Already verified");
         form.Find("form").Submit();
 
@@ -94,8 +94,8 @@ public sealed class AddOtpEmailFormTests : MudTestContext
     {
         var form = RenderForm(_ => new OtpError(ErrorCode.InvalidArgument, "SOME-RULE", "The service says no") { Field = field });
 
-        form.Find("input[type=email]").Input("mini@mouse.com");
-        Template(form).Input("http://example.com/{{.Code}}");
+        form.Find("input[type=email]").Change("mini@mouse.com");
+        Template(form).Change("http://example.com/{{.Code}}");
         form.Find("form").Submit();
 
         form.WaitForAssertion(() => Assert.Contains("The service says no", form.Markup));
@@ -117,7 +117,7 @@ public sealed class AddOtpEmailFormTests : MudTestContext
             _requests.Add(request);
             return pending.Task;
         }));
-        form.Find("input[type=email]").Input("mini@mouse.com");
+        form.Find("input[type=email]").Change("mini@mouse.com");
 
         form.Find("form").Submit();
 
