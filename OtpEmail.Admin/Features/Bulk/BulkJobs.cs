@@ -22,6 +22,7 @@ public sealed record BulkJobView(
     string JobId, string State, string FileName, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, int Total, int Done, int Succeeded, int Failed,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<BulkRowResult>? Results)
 {
+    [JsonIgnore]
     public bool Finished => State != BulkJobStates.Running;
 }
 
