@@ -1,5 +1,7 @@
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
+using OtpEmail.Admin.Features.Bulk;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure.Auth.DevProvider;
 using OtpEmail.Admin.Tests.EndToEnd.Pages;
@@ -47,8 +49,20 @@ public sealed class BulkEnrolTests(BrowserFixture fixture)
         await Assertions.Expect(staff.Page.GetByTestId("bulk-progress-counts")).ToHaveTextAsync("1,000 of 1,000 rows done · 997 added · 3 failed");
         await staff.ScreenshotAsync("bulk-done");
 
+        // Another site cannot make the browser spend the codes: the download wants the page's antiforgery token.
+        long jobId;
+        await using (var db = fixture.App.CreateDbContext())
+        {
+            jobId = await db.BulkJobs.Where(j => j.FileName == "team.csv").OrderByDescending(j => j.Id).Select(j => j.Id).FirstAsync();
+        }
+
+        var forged = await staff.Page.APIRequest.PostAsync($"/bulk/{jobId}/result.csv");
+        var fetched = await staff.Page.APIRequest.GetAsync($"/bulk/{jobId}/result.csv");
+        Assert.Equal(400, forged.Status);
+        Assert.NotEqual(200, fetched.Status);
+
         var download = await staff.Page.RunAndWaitForDownloadAsync(() =>
-            staff.Page.GetByRole(AriaRole.Link, new() { Name = "Download the result" }).ClickAsync());
+            staff.Page.GetByRole(AriaRole.Button, new() { Name = "Download the result" }).ClickAsync());
         var lines = (await File.ReadAllLinesAsync((await download.PathAsync())!)).ToList();
 
         Assert.Equal("row,outcome,otp_email_id,error_code,error_id,error_message,verification_code", lines[0]);
