@@ -22,17 +22,18 @@ public sealed class BulkCodes(TimeProvider time)
             job.FinishedAt = time.GetUtcNow();
         }
 
-        Forget();
+        ForgetExpired();
     }
 
-    /// <summary>The job's codes, once: they are gone afterwards.</summary>
+    /// <summary>The job's codes, once, and only within <see cref="Lifetime"/> of its end: they are gone afterwards.</summary>
     public IReadOnlyDictionary<int, string> Take(long jobId)
     {
-        Forget();
+        ForgetExpired();
         return _jobs.TryRemove(jobId, out var job) ? job.Codes : new Dictionary<int, string>();
     }
 
-    private void Forget()
+    /// <summary>Drops the codes of jobs that ended more than <see cref="Lifetime"/> ago (the runner calls it while idle).</summary>
+    public void ForgetExpired()
     {
         var now = time.GetUtcNow();
         foreach (var (id, job) in _jobs)

@@ -32,6 +32,7 @@ public sealed partial class BulkRunner(
                     await RunAsync(job, stoppingToken);
                 }
 
+                codes.ForgetExpired();
                 await _wake.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
