@@ -45,6 +45,29 @@ public sealed class TelemetryTests(ApiFixture fixture)
     }
 
     [Fact]
+    public void TheOutboxGaugesReportDepthAndOldestAge()
+    {
+        var meters = fixture.App.Services.GetRequiredService<IMeterFactory>();
+        var seen = new ConcurrentDictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Name.StartsWith("otpemail.outbox.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => seen[instrument.Name] = value);
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => seen[instrument.Name] = value);
+        listener.Start();
+
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(["otpemail.outbox.depth", "otpemail.outbox.oldest_age"], seen.Keys.Order());
+        Assert.True(seen["otpemail.outbox.depth"] >= 0 && seen["otpemail.outbox.oldest_age"] >= 0);
+    }
+
+    [Fact]
     public async Task NoCodeAndNoTokenInAnyLogLine()
     {
         var token = await fixture.Api.TokenAsync(ApiClient.Admin);

@@ -106,9 +106,14 @@ public sealed class BulkJobs(IDbContextFactory<AppDbContext> dbs, DbWriter write
         }
 
         var now = time.GetUtcNow();
-        var first = job.ResultsReadAt is null && await db.BulkJobs
-            .Where(j => j.Id == job.Id && j.ResultsReadAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(j => j.ResultsReadAt, now), cancellationToken) == 1;
+        var first = false; // whether this read is the one that marks the results read, through the writer as every write
+        if (job.ResultsReadAt is null)
+        {
+            await writer.RunAsync(async write => first = await write.BulkJobs
+                .Where(j => j.Id == job.Id && j.ResultsReadAt == null)
+                .ExecuteUpdateAsync(set => set.SetProperty(j => j.ResultsReadAt, now), cancellationToken) == 1, cancellationToken);
+        }
+
         var shown = first && job.FinishedAt + BulkCodes.Lifetime >= now ? codes.Take(job.Id) : new Dictionary<int, string>();
         var rows = await db.BulkJobRows.AsNoTracking().Where(r => r.JobId == job.Id && r.Outcome != BulkRowOutcome.Pending)
             .OrderBy(r => r.Row).ToListAsync(cancellationToken);

@@ -30,16 +30,10 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     {
         if (FirstOpen(connection))
         {
-            await ApplyAsync(connection, string.Empty, cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = Sql;
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
-    }
-
-    /// <summary>Sets them on a connection opened outside EF, with <paramref name="more"/> of the caller's own.</summary>
-    public static async Task ApplyAsync(DbConnection connection, string more, CancellationToken cancellationToken = default)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = Sql + more;
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     // The native handle outlives the pooled SqliteConnection objects that borrow it.

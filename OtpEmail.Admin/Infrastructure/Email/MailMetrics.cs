@@ -11,6 +11,10 @@ public sealed class MailMetrics
     private readonly Counter<long> _sent;
     private readonly Counter<long> _retried;
     private readonly Counter<long> _givenUp;
+    private readonly IDbContextFactory<AppDbContext> _dbs;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private (OutboxBacklog Backlog, DateTimeOffset At)? _lastRead;
 
     public MailMetrics(IMeterFactory meters, IDbContextFactory<AppDbContext> dbs, TimeProvider time)
     {
@@ -19,9 +23,11 @@ public sealed class MailMetrics
         _retried = meter.CreateCounter<long>("otpemail.mails.retried", "{mail}", "Sends that failed for now and will be tried again");
         _givenUp = meter.CreateCounter<long>("otpemail.mails.given_up", "{mail}", "Mails given up (expired, or refused for good)");
 
-        // Read when a collector asks (once an export interval), not on every send.
-        meter.CreateObservableGauge("otpemail.outbox.depth", () => Waiting(dbs, time).Depth, "{mail}", "Mails waiting in the outbox");
-        meter.CreateObservableGauge("otpemail.outbox.oldest_age", () => Waiting(dbs, time).OldestAge, "s", "Age of the oldest mail waiting in the outbox");
+        // Read when a collector asks (once an export interval), not on every send; one read serves both gauges.
+        _dbs = dbs;
+        _time = time;
+        meter.CreateObservableGauge("otpemail.outbox.depth", () => Backlog().Depth, "{mail}", "Mails waiting in the outbox");
+        meter.CreateObservableGauge("otpemail.outbox.oldest_age", () => Backlog().OldestAge.TotalSeconds, "s", "Age of the oldest mail waiting in the outbox");
     }
 
     public void Sent(int count) => _sent.Add(count);
@@ -30,11 +36,18 @@ public sealed class MailMetrics
 
     public void GivenUp() => _givenUp.Add(1);
 
-    private static (long Depth, double OldestAge) Waiting(IDbContextFactory<AppDbContext> dbs, TimeProvider time)
+    private OutboxBacklog Backlog()
     {
-        using var db = dbs.CreateDbContext();
-        var waiting = db.OutboxMails.Where(m => m.Status == OutboxMailStatus.Pending);
-        var oldest = waiting.OrderBy(m => m.Id).Select(m => (DateTimeOffset?)m.CreatedAt).FirstOrDefault();
-        return (waiting.LongCount(), oldest is { } createdAt ? Math.Max(0, (time.GetUtcNow() - createdAt).TotalSeconds) : 0);
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            if (_lastRead is not { } last || now - last.At > TimeSpan.FromSeconds(1))
+            {
+                using var db = _dbs.CreateDbContext();
+                _lastRead = (OutboxBacklog.ReadAsync(db, now, CancellationToken.None).GetAwaiter().GetResult(), now); // SQLite's async is synchronous
+            }
+
+            return _lastRead.Value.Backlog;
+        }
     }
 }

@@ -43,10 +43,7 @@ internal sealed class OutboxHealthCheck(IDbContextFactory<AppDbContext> dbs, IOp
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var waiting = db.OutboxMails.Where(m => m.Status == OutboxMailStatus.Pending);
-        var depth = await waiting.CountAsync(cancellationToken);
-        var oldest = await waiting.OrderBy(m => m.Id).Select(m => (DateTimeOffset?)m.CreatedAt).FirstOrDefaultAsync(cancellationToken);
-        var age = oldest is { } createdAt ? time.GetUtcNow() - createdAt : TimeSpan.Zero;
+        var (depth, age) = await OutboxBacklog.ReadAsync(db, time.GetUtcNow(), cancellationToken);
         var data = new Dictionary<string, object> { ["depth"] = depth, ["oldestAgeSeconds"] = Math.Round(age.TotalSeconds) };
         return age <= settings.Value.MaxOutboxAge
             ? HealthCheckResult.Healthy($"{depth} mails waiting", data)

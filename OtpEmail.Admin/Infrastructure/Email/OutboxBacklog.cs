@@ -1,0 +1,16 @@
+using Microsoft.EntityFrameworkCore;
+using OtpEmail.Admin.Infrastructure.Data;
+
+namespace OtpEmail.Admin.Infrastructure.Email;
+
+/// <summary>The mail still waiting in the outbox: how many, and how long the oldest has waited.</summary>
+public sealed record OutboxBacklog(int Depth, TimeSpan OldestAge)
+{
+    public static async Task<OutboxBacklog> ReadAsync(AppDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var waiting = db.OutboxMails.AsNoTracking().Where(m => m.Status == OutboxMailStatus.Pending);
+        var depth = await waiting.CountAsync(cancellationToken);
+        var oldest = await waiting.OrderBy(m => m.Id).Select(m => (DateTimeOffset?)m.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+        return new OutboxBacklog(depth, oldest is { } createdAt && now > createdAt ? now - createdAt : TimeSpan.Zero);
+    }
+}
