@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Errors;
 using Scalar.AspNetCore;
@@ -20,14 +21,15 @@ public static class ApiDocument
     private const string Bearer = "Bearer";
     private const string ErrorSchema = "ErrorBody";
 
-    private static readonly (int Status, string Description)[] Errors =
+    // What each error status means; the status itself is the error pipeline's (HttpErrors.StatusFor).
+    private static readonly (ErrorCode[] Codes, string Meaning)[] Errors =
     [
-        (400, "The request breaks a rule (code 3 InvalidArgument, 9 FailedPrecondition)"),
-        (401, "No valid bearer token (code 16 Unauthenticated)"),
-        (403, "The caller lacks the permission or the organization (code 7 PermissionDenied)"),
-        (404, "No such user or authenticator the caller may see (code 5 NotFound)"),
-        (409, "Already exists (code 6 AlreadyExists)"),
-        (429, "A limit is reached (code 8 ResourceExhausted); Retry-After says when to try again"),
+        ([ErrorCode.InvalidArgument, ErrorCode.FailedPrecondition], "The request breaks a rule"),
+        ([ErrorCode.Unauthenticated], "No valid bearer token"),
+        ([ErrorCode.PermissionDenied], "The caller lacks the permission or the organization"),
+        ([ErrorCode.NotFound], "No such user or authenticator the caller may see"),
+        ([ErrorCode.AlreadyExists], "Already exists"),
+        ([ErrorCode.ResourceExhausted], "A limit is reached; Retry-After says when to try again"),
     ];
 
     public static WebApplicationBuilder AddApiDocument(this WebApplicationBuilder builder)
@@ -82,11 +84,12 @@ public static class ApiDocument
 
                 operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Bearer, document)] = [] }];
                 operation.Responses ??= [];
-                foreach (var (status, description) in Errors)
+                foreach (var (codes, meaning) in Errors)
                 {
-                    operation.Responses.TryAdd(status.ToString(System.Globalization.CultureInfo.InvariantCulture), new OpenApiResponse
+                    var status = HttpErrors.StatusFor(codes[0]).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    operation.Responses.TryAdd(status, new OpenApiResponse
                     {
-                        Description = description,
+                        Description = $"{meaning} ({string.Join(", ", codes.Select(code => $"code {(int)code} {code}"))})",
                         Content = new Dictionary<string, OpenApiMediaType>
                         {
                             ["application/json"] = new() { Schema = new OpenApiSchemaReference(ErrorSchema, document) },
