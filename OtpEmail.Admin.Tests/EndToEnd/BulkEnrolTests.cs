@@ -30,7 +30,9 @@ public sealed class BulkEnrolTests(BrowserFixture fixture)
         var staff = new AdminApp(await fixture.NewPageAsync());
         await staff.SignInAsync(AdminApp.Admin);
         await staff.Page.GetByRole(AriaRole.Link, new() { Name = "Bulk enrol" }).ClickAsync();
-        await staff.Page.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload
+        var fileInput = staff.Page.GetByLabel("CSV file");
+        await Assertions.Expect(fileInput).ToBeEnabledAsync(); // as a person sees it: a disabled input takes no file
+        await fileInput.SetInputFilesAsync(new FilePayload
         {
             Name = "team.csv",
             MimeType = "text/csv",
