@@ -6,8 +6,8 @@ using ZitadelErrorDetail = OtpEmail.Admin.Protos.Zitadel.ErrorDetail;
 namespace OtpEmail.Admin.Tests.Grpc;
 
 /// <summary>The gRPC door over native gRPC, gRPC-Web and gRPC-Web text behaves as the JSON door does.</summary>
-[Collection(ApiCollection.Name)]
-public sealed class UserGrpcServiceTests(ApiFixture fixture)
+/// <summary>The contract, run on both providers (<see cref="UserGrpcServiceTestsOnSqlite"/>, <see cref="UserGrpcServiceTestsOnPostgres"/>).</summary>
+public abstract class UserGrpcServiceTests(ApiFixture fixture)
 {
     private readonly ApiClient _api = fixture.Api;
 
@@ -173,3 +173,9 @@ public sealed class UserGrpcServiceTests(ApiFixture fixture)
         return email;
     }
 }
+
+[Collection(ApiCollection.Name)]
+public sealed class UserGrpcServiceTestsOnSqlite(ApiFixture fixture) : UserGrpcServiceTests(fixture);
+
+[Collection(PostgresApiCollection.Name)]
+public sealed class UserGrpcServiceTestsOnPostgres(PostgresApiFixture fixture) : UserGrpcServiceTests(fixture);

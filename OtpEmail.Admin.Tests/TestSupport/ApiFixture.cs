@@ -1,7 +1,7 @@
 namespace OtpEmail.Admin.Tests.TestSupport;
 
 /// <summary>One app and one SMTP sink shared by the API tests of a collection; each test makes its own users.</summary>
-public sealed class ApiFixture : IAsyncLifetime
+public class ApiFixture : IAsyncLifetime
 {
     public SmtpSink Smtp { get; } = new();
 
@@ -12,14 +12,38 @@ public sealed class ApiFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Smtp.StartAsync();
-        App = new AppFactory(Smtp.Port);
+        App = new AppFactory(Smtp.Port, await DatabaseSettingsAsync());
         Api = new ApiClient(App.StartClient());
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await App.DisposeAsync();
         await Smtp.DisposeAsync();
+    }
+
+    /// <summary>Where the app keeps its data; null: its own SQLite file.</summary>
+    protected virtual Task<Dictionary<string, string?>?> DatabaseSettingsAsync() => Task.FromResult<Dictionary<string, string?>?>(null);
+}
+
+/// <summary>The same, on a database of its own on the test PostgreSQL.</summary>
+public sealed class PostgresApiFixture : ApiFixture
+{
+    private PostgresDatabase? _database;
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    protected override async Task<Dictionary<string, string?>?> DatabaseSettingsAsync()
+    {
+        _database = await PostgresDatabase.CreateAsync();
+        return _database.Settings;
     }
 }
 
@@ -27,4 +51,10 @@ public sealed class ApiFixture : IAsyncLifetime
 public sealed class ApiCollection : ICollectionFixture<ApiFixture>
 {
     public const string Name = "api";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresApiCollection : ICollectionFixture<PostgresApiFixture>
+{
+    public const string Name = "api on PostgreSQL";
 }

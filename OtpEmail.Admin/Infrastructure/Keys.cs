@@ -1,14 +1,16 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Infrastructure;
 
 /// <summary>
-/// Secrets the app keeps for itself, outside the database, in <c>App:KeysDirectory</c> (made 0700):
-/// the Data Protection keys (cookies, sessions, antiforgery, queued mail), encrypted at rest with
-/// <c>App:KeysCertificate</c> when one is set, and named secret keys that features ask for
-/// (<see cref="SecretKeys"/>, files made 0600).
+/// Secrets the app keeps for itself: the Data Protection keys (cookies, sessions, antiforgery, queued
+/// mail), in <c>App:KeysDirectory</c> (made 0700) on SQLite and in the database on PostgreSQL (where
+/// instances share them), encrypted at rest with <c>App:KeysCertificate</c> when one is set; and
+/// named secret keys that features ask for (<see cref="SecretKeys"/>, files made 0600 in that folder).
 /// </summary>
 public static class Keys
 {
@@ -30,9 +32,18 @@ public static class Keys
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        var dataProtection = builder.Services.AddDataProtection()
-            .SetApplicationName("OtpEmail.Admin")
-            .PersistKeysToFileSystem(new DirectoryInfo(directory));
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("OtpEmail.Admin");
+        if (builder.Configuration.GetDatabaseProvider() == DatabaseProvider.Postgres)
+        {
+            // Instances sharing the database share the key ring: a cookie or a queued mail protected by one opens on any.
+            dataProtection.PersistKeysToDbContext<AppDbContext>();
+            builder.Services.AddScoped(services => services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
+        }
+        else
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(directory));
+        }
+
         if (!string.IsNullOrWhiteSpace(settings.KeysCertificate))
         {
             var certificate = LoadCertificate(settings, builder.Environment.ContentRootPath);

@@ -11,8 +11,8 @@ namespace OtpEmail.Admin.Tests.Features.OtpEmail;
 /// contract's JSON names in and out, and a rule's failure becomes the contract's error body. The
 /// rules themselves are tested as tables and on the handlers.
 /// </summary>
-[Collection(ApiCollection.Name)]
-public sealed class OtpEmailApiTests(ApiFixture fixture)
+/// <summary>The contract, run on both providers (<see cref="OtpEmailApiTestsOnSqlite"/>, <see cref="OtpEmailApiTestsOnPostgres"/>).</summary>
+public abstract class OtpEmailApiTests(ApiFixture fixture)
 {
     private readonly ApiClient _api = fixture.Api;
 
@@ -212,3 +212,9 @@ public sealed class OtpEmailApiTests(ApiFixture fixture)
         Assert.False(await _api.IsVerifiedAsync(globex, otpId));
     }
 }
+
+[Collection(ApiCollection.Name)]
+public sealed class OtpEmailApiTestsOnSqlite(ApiFixture fixture) : OtpEmailApiTests(fixture);
+
+[Collection(PostgresApiCollection.Name)]
+public sealed class OtpEmailApiTestsOnPostgres(PostgresApiFixture fixture) : OtpEmailApiTests(fixture);

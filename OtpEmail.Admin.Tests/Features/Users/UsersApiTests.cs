@@ -4,8 +4,8 @@ using OtpEmail.Admin.Tests.TestSupport;
 
 namespace OtpEmail.Admin.Tests.Features.Users;
 
-[Collection(ApiCollection.Name)]
-public sealed class UsersApiTests(ApiFixture fixture)
+/// <summary>The contract, run on both providers (<see cref="UsersApiTestsOnSqlite"/>, <see cref="UsersApiTestsOnPostgres"/>).</summary>
+public abstract class UsersApiTests(ApiFixture fixture)
 {
     private readonly ApiClient _api = fixture.Api;
 
@@ -188,3 +188,9 @@ public sealed class UsersApiTests(ApiFixture fixture)
         Assert.Empty(reply.Json["result"]!.AsArray());
     }
 }
+
+[Collection(ApiCollection.Name)]
+public sealed class UsersApiTestsOnSqlite(ApiFixture fixture) : UsersApiTests(fixture);
+
+[Collection(PostgresApiCollection.Name)]
+public sealed class UsersApiTestsOnPostgres(PostgresApiFixture fixture) : UsersApiTests(fixture);

@@ -5,8 +5,8 @@ using OtpEmail.Admin.Tests.TestSupport;
 
 namespace OtpEmail.Admin.Tests.Infrastructure.Auth;
 
-[Collection(ApiCollection.Name)]
-public sealed class AccessApiTests(ApiFixture fixture)
+/// <summary>The contract, run on both providers (<see cref="AccessApiTestsOnSqlite"/>, <see cref="AccessApiTestsOnPostgres"/>).</summary>
+public abstract class AccessApiTests(ApiFixture fixture)
 {
     private readonly ApiClient _api = fixture.Api;
     private static readonly object Verified = Json.Verified("a@example.com");
@@ -192,3 +192,9 @@ public sealed class AccessApiTests(ApiFixture fixture)
         return Convert.FromBase64String(text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '='));
     }
 }
+
+[Collection(ApiCollection.Name)]
+public sealed class AccessApiTestsOnSqlite(ApiFixture fixture) : AccessApiTests(fixture);
+
+[Collection(PostgresApiCollection.Name)]
+public sealed class AccessApiTestsOnPostgres(PostgresApiFixture fixture) : AccessApiTests(fixture);

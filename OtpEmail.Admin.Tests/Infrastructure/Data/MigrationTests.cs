@@ -50,7 +50,7 @@ public sealed class MigrationTests : IDisposable
         }
     }
 
-    private AppDbContext Context() => new(new DbContextOptionsBuilder<AppDbContext>().UseSqlite($"Data Source={_path}").Options);
+    private SqliteDbContext Context() => new(new DbContextOptionsBuilder<SqliteDbContext>().UseSqlite($"Data Source={_path}").Options);
 
     private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
     {

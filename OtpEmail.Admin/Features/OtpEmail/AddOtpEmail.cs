@@ -114,7 +114,7 @@ public sealed partial class AddOtpEmailHandler(
         // One round trip: the user, how many live authenticators it has, whether one has this address,
         // and the sequence of its last event (for the next one).
         var normalized = EmailAddress.Normalize(address);
-        var target = await TargetQuery(db, userId.Value, normalized, otp.Value.MaxAuthenticatorsPerUser);
+        var target = await TargetQuery.For(db)(db, userId.Value, normalized, otp.Value.MaxAuthenticatorsPerUser);
         var found = UserAccess.Admit(caller, target?.User);
         if (!found.IsSuccess)
         {
@@ -169,7 +169,7 @@ public sealed partial class AddOtpEmailHandler(
     private sealed record AddTarget(User User, int Live, bool Taken, long? LastEvent);
 
     // Live counts at most up to the cap, so the cost of the check does not grow with the user's authenticators.
-    private static readonly Func<AppDbContext, long, string, int, Task<AddTarget?>> TargetQuery = EF.CompileAsyncQuery(
+    private static readonly CompiledQuery<Func<AppDbContext, long, string, int, Task<AddTarget?>>> TargetQuery = new(() => EF.CompileAsyncQuery(
         (AppDbContext db, long userId, string normalized, int cap) => db.Set<User>().AsNoTracking()
             .Where(UserAccess.Live)
             .Where(u => u.Id == userId)
@@ -178,7 +178,7 @@ public sealed partial class AddOtpEmailHandler(
                 db.Set<OtpEmailAuthenticator>().Where(a => a.UserId == u.Id && a.State != OtpEmailState.Removed).Take(cap).Count(),
                 db.Set<OtpEmailAuthenticator>().Any(a => a.UserId == u.Id && a.NormalizedAddress == normalized && a.State != OtpEmailState.Removed),
                 db.Set<UserEvent>().Where(e => e.UserId == u.Id).Max(e => (long?)e.Sequence)))
-            .FirstOrDefault());
+            .FirstOrDefault()));
 
     private static IEnumerable<string> StagedFor(AppDbContext db, long userId) =>
         db.ChangeTracker.Entries<OtpEmailAuthenticator>()

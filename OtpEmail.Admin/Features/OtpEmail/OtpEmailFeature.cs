@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure;
+using OtpEmail.Admin.Infrastructure.Data;
 using OtpEmail.Admin.Infrastructure.OpenApi;
 
 namespace OtpEmail.Admin.Features.OtpEmail;
@@ -13,6 +14,12 @@ public static class OtpEmailFeature
             .BindConfiguration(OtpSettings.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        if (builder.Configuration.GetDatabaseProvider() == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(builder.Configuration["Otp:CodeHashKey"]))
+        {
+            throw new InvalidOperationException(
+                "Setting 'Otp:CodeHashKey' is required when 'Database:Provider' is Postgres: every instance must hash codes with the same key. Make one with: openssl rand -base64 32");
+        }
+
         builder.Services.AddSingleton(services => CodeHashKey.From(
             services.GetRequiredService<IOptions<OtpSettings>>().Value, services.GetRequiredService<SecretKeys>()));
         builder.Services.AddSingleton<VerificationCodes>();

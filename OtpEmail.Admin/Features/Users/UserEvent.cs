@@ -51,8 +51,8 @@ public sealed class UserEventLog(IdGenerator ids)
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private static readonly Func<AppDbContext, long, CancellationToken, Task<long?>> LastStored = EF.CompileAsyncQuery(
-        (AppDbContext db, long userId, CancellationToken _) => db.Set<UserEvent>().Where(e => e.UserId == userId).Max(e => (long?)e.Sequence));
+    private static readonly CompiledQuery<Func<AppDbContext, long, CancellationToken, Task<long?>>> LastStored = new(() => EF.CompileAsyncQuery(
+        (AppDbContext db, long userId, CancellationToken _) => db.Set<UserEvent>().Where(e => e.UserId == userId).Max(e => (long?)e.Sequence)));
 
     /// <summary>
     /// Stages the next event of <paramref name="user"/>, after those stored and those already staged on
@@ -60,7 +60,7 @@ public sealed class UserEventLog(IdGenerator ids)
     /// </summary>
     public async Task<UserEvent> AppendAsync(
         AppDbContext db, User user, string type, Caller actor, object payload, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Append(db, user, LastStaged(db, user.Id) ?? await LastStored(db, user.Id, cancellationToken), type, actor, payload, now);
+        Append(db, user, LastStaged(db, user.Id) ?? await LastStored.For(db)(db, user.Id, cancellationToken), type, actor, payload, now);
 
     /// <summary>
     /// As <see cref="AppendAsync"/>, for a caller whose query read the sequence of the user's last

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Features.Users;
@@ -7,10 +8,14 @@ namespace OtpEmail.Admin.Features.Users;
 /// <summary>
 /// Finds users by any part of username, given, family or display name or contact email, case
 /// insensitively, most relevant first: the exact username, then usernames and emails that start with
-/// the text (NOCASE index ranges), then every other match from the FTS5 trigram index
-/// <c>UserSearch</c> (kept in step with <c>Users</c> by triggers; see the AddUserSearch migration).
-/// Each tier reads only as many rows as the page needs, so a common three-letter fragment among a
-/// million users costs a page, not the whole match. Totals are exact up to <see cref="MaxCount"/>.
+/// the text (case-insensitive index ranges), then every other match from a trigram index. Each tier
+/// reads only as many rows as the page needs, so a common three-letter fragment among a million
+/// users costs a page, not the whole match. Totals are exact up to <see cref="MaxCount"/>.
+/// <para>
+/// SQLite: NOCASE columns and the FTS5 trigram table <c>UserSearch</c> (kept in step with <c>Users</c>
+/// by triggers; see the AddUserSearch migration). PostgreSQL: indexes on the lower-cased username and
+/// email in byte order, and a <c>pg_trgm</c> GIN index on <see cref="PostgresText"/>.
+/// </para>
 /// </summary>
 public static class UserSearch
 {
@@ -23,25 +28,42 @@ public static class UserSearch
 
     public sealed record Page(long Total, IReadOnlyList<long> Ids);
 
+    /// <summary>
+    /// The searchable text of a user row on PostgreSQL, as its trigram index is made (with
+    /// <paramref name="table"/> empty) and as queries ask for it; both must read the same.
+    /// </summary>
+    public static string PostgresText(string table) =>
+        $"""({table}"Username" COLLATE "default") || ' ' || coalesce({table}"GivenName", '') || ' ' || coalesce({table}"FamilyName", '') || ' ' || coalesce({table}"DisplayName", '') || ' ' || coalesce({table}"Email" COLLATE "default", '')""";
+
+    /// <summary>The lower-cased <paramref name="column"/> in byte order, as its PostgreSQL index is made.</summary>
+    public static string PostgresKey(string table, string column) => $"lower({table}\"{column}\") COLLATE \"C\"";
+
     /// <param name="organizations">Organizations to search in; null for all.</param>
     public static async Task<Page> FindAsync(AppDbContext db, string? text, IReadOnlyCollection<long>? organizations, long offset, int limit, CancellationToken cancellationToken)
     {
         text = text?.Trim() ?? "";
+        var postgres = db is PostgresDbContext;
         var scope = $"u.\"State\" <> {(int)UserState.Deleted}";
         if (organizations is not null)
         {
-            // Ids are numbers we parsed ourselves: safe to inline, and SQLite then uses the index.
-            scope += organizations.Count == 0 ? " AND 0" : $" AND u.\"OrganizationId\" IN ({string.Join(',', organizations)})";
+            // Ids are numbers we parsed ourselves: safe to inline, and the database then uses the index.
+            scope += organizations.Count == 0 ? " AND 1 = 0" : $" AND u.\"OrganizationId\" IN ({string.Join(',', organizations)})";
         }
 
+        // A range over the case-insensitive order finds "starts with" in an index; [@from, @to) is that range.
+        string Key(string column) => postgres ? PostgresKey("u.", column) : $"u.\"{column}\"";
+        var from = postgres ? text.ToLowerInvariant() : text;
         var need = checked(offset + limit);
         var parameters = new Dictionary<string, object>
         {
             ["@text"] = text,
-            ["@upper"] = text + '\uffff',
+            ["@from"] = from,
+            ["@to"] = from + '\uffff',
             ["@need"] = need,
             ["@cap"] = MaxCount,
-            ["@match"] = "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
+            ["@match"] = postgres
+                ? "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%"
+                : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
         };
 
         // Tiers in order of relevance; each is a query for user ids with no more than @need rows.
@@ -49,27 +71,30 @@ public static class UserSearch
         string counted;
         if (text.Length == 0)
         {
-            tiers = [$"SELECT u.\"Id\" AS \"Value\" FROM \"Users\" u WHERE {scope} ORDER BY u.\"Username\" LIMIT @need"];
+            tiers = [$"SELECT u.\"Id\" AS \"Value\" FROM \"Users\" u WHERE {scope} ORDER BY {Key("Username")} LIMIT @need"];
             counted = $"SELECT 1 FROM \"Users\" u WHERE {scope}";
         }
         else
         {
+            string StartsWith(string column) => $"{Key(column)} >= @from AND {Key(column)} < @to";
             var startsWith = $"""
                 SELECT u."Id" AS "Value" FROM "Users" u WHERE u."Username" = @text AND {scope}
-                ||| SELECT u."Id" AS "Value" FROM "Users" u WHERE u."Username" >= @text AND u."Username" < @upper AND {scope} ORDER BY u."Username" LIMIT @need
-                ||| SELECT u."Id" AS "Value" FROM "Users" u WHERE u."Email" >= @text AND u."Email" < @upper AND {scope} ORDER BY u."Email" LIMIT @need
+                ||| SELECT u."Id" AS "Value" FROM "Users" u WHERE {StartsWith("Username")} AND {scope} ORDER BY {Key("Username")} LIMIT @need
+                ||| SELECT u."Id" AS "Value" FROM "Users" u WHERE {StartsWith("Email")} AND {scope} ORDER BY {Key("Email")} LIMIT @need
                 """.Split("|||", StringSplitOptions.TrimEntries);
-            var contains = $"SELECT u.\"Id\" AS \"Value\" FROM \"{IndexTable}\" s JOIN \"Users\" u ON u.\"Id\" = s.rowid WHERE \"{IndexTable}\" MATCH @match AND {scope}";
+            var contains = postgres
+                ? $"SELECT u.\"Id\" AS \"Value\" FROM \"Users\" u WHERE {PostgresText("u.")} ILIKE @match AND {scope}"
+                : $"SELECT u.\"Id\" AS \"Value\" FROM \"{IndexTable}\" s JOIN \"Users\" u ON u.\"Id\" = s.rowid WHERE \"{IndexTable}\" MATCH @match AND {scope}";
             tiers = text.Length >= TrigramLength ? [.. startsWith, contains + " LIMIT @need"] : startsWith;
             counted = text.Length >= TrigramLength
                 ? contains
-                : $"SELECT 1 FROM \"Users\" u WHERE ((u.\"Username\" >= @text AND u.\"Username\" < @upper) OR (u.\"Email\" >= @text AND u.\"Email\" < @upper)) AND {scope}";
+                : $"SELECT 1 FROM \"Users\" u WHERE (({StartsWith("Username")}) OR ({StartsWith("Email")})) AND {scope}";
         }
 
         // The SQL is built from constants and ids parsed as numbers; the user's text is a parameter.
 #pragma warning disable EF1002
         var total = await db.Database
-            .SqlQueryRaw<long>($"SELECT count(*) AS \"Value\" FROM ({counted} LIMIT @cap)", Parameters(parameters))
+            .SqlQueryRaw<long>($"SELECT count(*) AS \"Value\" FROM ({counted} LIMIT @cap) AS matches", Parameters(parameters, postgres))
             .SingleAsync(cancellationToken);
         var ids = new List<long>();
         var seen = new HashSet<long>();
@@ -80,7 +105,7 @@ public static class UserSearch
                 break;
             }
 
-            var found = await db.Database.SqlQueryRaw<long>(tier, Parameters(parameters)).ToListAsync(cancellationToken);
+            var found = await db.Database.SqlQueryRaw<long>(tier, Parameters(parameters, postgres)).ToListAsync(cancellationToken);
             ids.AddRange(found.Where(seen.Add));
         }
 #pragma warning restore EF1002
@@ -89,6 +114,6 @@ public static class UserSearch
     }
 
     // A parameter object belongs to one command.
-    private static object[] Parameters(Dictionary<string, object> values) =>
-        values.Select(pair => (object)new SqliteParameter(pair.Key, pair.Value)).ToArray();
+    private static object[] Parameters(Dictionary<string, object> values, bool postgres) =>
+        values.Select(pair => postgres ? (object)new NpgsqlParameter(pair.Key, pair.Value) : new SqliteParameter(pair.Key, pair.Value)).ToArray();
 }

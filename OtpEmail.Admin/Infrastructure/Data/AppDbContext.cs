@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -7,17 +8,55 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// The app's one database. It knows no feature: each feature maps its own entities with an
 /// <see cref="IEntityTypeConfiguration{TEntity}"/> in its folder (found here by assembly scan) and
 /// reaches its tables through extension properties of its own (<c>db.Users</c>, <c>db.OtpEmails</c>).
+/// Each provider has a context type of its own (<see cref="SqliteDbContext"/>,
+/// <see cref="PostgresDbContext"/>) so that each has its own migrations; the rest of the app sees this one.
 /// </summary>
-public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(options)
+public abstract class AppDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>The Data Protection key ring, when it is kept in the database (PostgreSQL).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 
-    // Times are stored as Unix milliseconds: SQLite can then compare and order them in SQL.
+    // Times are stored as Unix milliseconds: each database can then compare and order them in SQL.
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
 
     private sealed class UnixMillisecondsConverter() : ValueConverter<DateTimeOffset, long>(
         value => value.ToUnixTimeMilliseconds(),
         value => DateTimeOffset.FromUnixTimeMilliseconds(value));
+}
+
+/// <summary>The embedded default: one SQLite file (migrations in <c>Migrations/Sqlite</c>).</summary>
+public sealed class SqliteDbContext(DbContextOptions<SqliteDbContext> options) : AppDbContext(options);
+
+/// <summary>
+/// PostgreSQL, for several instances on one database (migrations in <c>Migrations/Postgres</c>).
+/// Text the SQLite model compares with <c>NOCASE</c> (usernames, emails) gets a case-insensitive ICU
+/// collation here, so that uniqueness and lookups ignore case on both.
+/// </summary>
+public sealed class PostgresDbContext(DbContextOptions<PostgresDbContext> options) : AppDbContext(options)
+{
+    public const string CaseInsensitive = "case_insensitive";
+
+    /// <summary>Numbers handed to instances as they start (see <see cref="IdGenerator.UseInstanceNumber"/>).</summary>
+    public const string InstanceNumbers = "InstanceNumbers";
+
+    internal const string NextInstanceNumber = $"SELECT nextval('\"{InstanceNumbers}\"') AS \"Value\"";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.HasPostgresExtension("pg_trgm");
+        modelBuilder.HasSequence<long>(InstanceNumbers);
+        modelBuilder.HasCollation(CaseInsensitive, locale: "und-u-ks-level2", provider: "icu", deterministic: false);
+        foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(entity => entity.GetProperties()))
+        {
+            if (property.GetCollation() == "NOCASE")
+            {
+                property.SetCollation(CaseInsensitive);
+            }
+        }
+    }
 }

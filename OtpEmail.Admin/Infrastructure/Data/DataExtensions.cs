@@ -1,22 +1,56 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace OtpEmail.Admin.Infrastructure.Data;
 
+/// <summary>Where the data lives: <c>Database:Provider</c>.</summary>
+public enum DatabaseProvider
+{
+    /// <summary>One SQLite file, one instance: the embedded default.</summary>
+    Sqlite,
+
+    /// <summary>One PostgreSQL database shared by any number of instances.</summary>
+    Postgres,
+}
+
 public static class DataExtensions
 {
+    /// <summary><c>Database:Provider</c>, checked: Sqlite unless set.</summary>
+    public static DatabaseProvider GetDatabaseProvider(this IConfiguration configuration)
+    {
+        var value = configuration["Database:Provider"];
+        return string.IsNullOrWhiteSpace(value) ? DatabaseProvider.Sqlite
+            : Enum.TryParse<DatabaseProvider>(value, ignoreCase: true, out var provider) && Enum.IsDefined(provider) ? provider
+            : throw new InvalidOperationException($"Setting 'Database:Provider' must be 'Sqlite' or 'Postgres'; it is '{value}'.");
+    }
+
     public static WebApplicationBuilder AddData(this WebApplicationBuilder builder)
     {
+        var provider = builder.Configuration.GetDatabaseProvider();
         var connectionString = builder.Configuration.GetConnectionString("Default");
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            throw new InvalidOperationException("Setting 'ConnectionStrings:Default' is missing: give a SQLite connection string, e.g. 'Data Source=App_Data/otpemail.db'.");
+            throw new InvalidOperationException(provider == DatabaseProvider.Postgres
+                ? "Setting 'ConnectionStrings:Default' is missing: give a PostgreSQL connection string, e.g. 'Host=db;Database=otpemail;Username=otpemail;Password=…'."
+                : "Setting 'ConnectionStrings:Default' is missing: give a SQLite connection string, e.g. 'Data Source=App_Data/otpemail.db'.");
         }
 
-        connectionString = ResolveDataSource(connectionString, builder.Environment.ContentRootPath);
-        builder.Services.AddPooledDbContextFactory<AppDbContext>(options => options
-            .UseSqlite(connectionString)
-            .AddInterceptors(new SqlitePragmas()));
+        if (provider == DatabaseProvider.Postgres)
+        {
+            ValidatePostgres(connectionString);
+            builder.Services.AddPooledDbContextFactory<PostgresDbContext>(options => options.UseNpgsql(connectionString));
+            builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ContextFactory<PostgresDbContext>>();
+        }
+        else
+        {
+            connectionString = ResolveDataSource(connectionString, builder.Environment.ContentRootPath);
+            builder.Services.AddPooledDbContextFactory<SqliteDbContext>(options => options
+                .UseSqlite(connectionString)
+                .AddInterceptors(new SqlitePragmas()));
+            builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ContextFactory<SqliteDbContext>>();
+        }
+
         var maxWriteBatch = builder.Configuration.GetValue("Database:MaxWriteBatch", DbWriter.DefaultMaxBatch);
         if (maxWriteBatch is < 1 or > 10_000)
         {
@@ -30,12 +64,32 @@ public static class DataExtensions
         return builder;
     }
 
-    /// <summary>Applies pending migrations; every start, before the first request.</summary>
+    /// <summary>
+    /// Applies pending migrations; every start, before the first request. On a shared database the
+    /// instance then takes its number, so that its ids never meet another's.
+    /// </summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services)
     {
         var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         await using var db = await factory.CreateDbContextAsync();
         await db.Database.MigrateAsync();
+        if (db is PostgresDbContext)
+        {
+            var number = await db.Database.SqlQueryRaw<long>(PostgresDbContext.NextInstanceNumber).SingleAsync();
+            services.GetRequiredService<IdGenerator>().UseInstanceNumber(number);
+        }
+    }
+
+    private static void ValidatePostgres(string connectionString)
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException($"Setting 'ConnectionStrings:Default' is not a valid PostgreSQL connection string: {e.Message}", e);
+        }
     }
 
     // A relative file path is taken from the content root, and its folder is created.
@@ -60,5 +114,15 @@ public static class DataExtensions
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         csb.DataSource = path;
         return csb.ToString();
+    }
+
+    /// <summary>The provider's context factory, seen by the app as one of <see cref="AppDbContext"/>.</summary>
+    private sealed class ContextFactory<TContext>(IDbContextFactory<TContext> contexts) : IDbContextFactory<AppDbContext>
+        where TContext : AppDbContext
+    {
+        public AppDbContext CreateDbContext() => contexts.CreateDbContext();
+
+        public async Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+            await contexts.CreateDbContextAsync(cancellationToken);
     }
 }

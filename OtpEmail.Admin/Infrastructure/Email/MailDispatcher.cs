@@ -7,13 +7,15 @@ using OtpEmail.Admin.Infrastructure.Telemetry;
 namespace OtpEmail.Admin.Infrastructure.Email;
 
 /// <summary>
-/// Delivers the outbox: wakes when mail is committed (or every poll interval), sends what is due,
+/// Delivers the outbox: wakes when mail is committed (or every poll interval), claims what is due
+/// (so that instances sharing a database never send the same mail twice), sends it,
 /// retries transient failures with exponential backoff until the mail expires, and records each
 /// mail as sent or given up with the reason, clearing its protected body either way.
 /// </summary>
 public sealed partial class MailDispatcher(
     IDbContextFactory<AppDbContext> dbs,
     DbWriter writer,
+    IdGenerator ids,
     MailOutbox outbox,
     IMailTransport transport,
     MailMetrics metrics,
@@ -71,21 +73,31 @@ public sealed partial class MailDispatcher(
     private async Task<TimeSpan> DispatchDueAsync(Connection connection, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var claim = await ClaimDueAsync(now, cancellationToken);
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var due = await db.OutboxMails.AsNoTracking()
-            .Where(m => m.Status == OutboxMailStatus.Pending && m.NextAttemptAt <= now)
+            .Where(m => m.ClaimToken == claim && m.Status == OutboxMailStatus.Pending)
             .OrderBy(m => m.NextAttemptAt)
-            .Take(_settings.BatchSize)
             .ToListAsync(cancellationToken);
         using var activity = due.Count > 0 ? AppTelemetry.Source.StartActivity("mail dispatch") : null;
         activity?.SetTag("otpemail.mails.due", due.Count);
 
+        // Past this, what is left of the round goes back: the claim must not run out while a send is under way.
+        var stopAt = now + (_settings.ClaimLease / 2);
         var stoppedEarly = false;
+        var handled = 0;
         var sent = new List<long>(due.Count);
         try
         {
             foreach (var mail in due)
             {
+                if (time.GetUtcNow() >= stopAt)
+                {
+                    stoppedEarly = true;
+                    break;
+                }
+
+                handled++;
                 if (mail.ExpiresAt <= now || mail.ProtectedBody is null)
                 {
                     await GiveUpAsync(mail, "expired before it could be delivered");
@@ -115,7 +127,7 @@ public sealed partial class MailDispatcher(
         }
         finally
         {
-            await RecordSentAsync(sent);
+            await RecordSentAsync(sent, handled < due.Count ? claim : null);
         }
 
         if (due.Count == _settings.BatchSize && !stoppedEarly)
@@ -123,8 +135,10 @@ public sealed partial class MailDispatcher(
             return TimeSpan.Zero;
         }
 
+        // Mail another round holds is its business (or, should its claim run out, a later poll's).
+        var later = time.GetUtcNow();
         var nextDue = await db.OutboxMails.AsNoTracking()
-            .Where(m => m.Status == OutboxMailStatus.Pending)
+            .Where(m => m.Status == OutboxMailStatus.Pending && (m.ClaimedUntil == null || m.ClaimedUntil <= later))
             .OrderBy(m => m.NextAttemptAt)
             .Select(m => (DateTimeOffset?)m.NextAttemptAt)
             .FirstOrDefaultAsync(cancellationToken);
@@ -147,6 +161,35 @@ public sealed partial class MailDispatcher(
         return message;
     }
 
+    /// <summary>
+    /// Takes the due mail of one round for this dispatcher: marks it with a token of its own until the
+    /// lease runs out. Mail another instance holds is left alone, unless that claim has run out (its
+    /// instance died mid-round): then it is taken over, and goes with the same Message-ID.
+    /// </summary>
+    private async Task<long> ClaimDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var claim = ids.Next();
+        var until = now + _settings.ClaimLease;
+        var size = _settings.BatchSize;
+        await writer.RunAsync(db =>
+        {
+            var outboxMails = db.OutboxMails;
+            return outboxMails
+            .Where(m => outboxMails
+                    .Where(d => d.Status == OutboxMailStatus.Pending && d.NextAttemptAt <= now && (d.ClaimedUntil == null || d.ClaimedUntil <= now))
+                    .OrderBy(d => d.NextAttemptAt)
+                    .Take(size)
+                    .Select(d => d.Id)
+                    .Contains(m.Id)
+                // Checked again on the row itself: on PostgreSQL a competing claim that committed first wins the row.
+                && m.Status == OutboxMailStatus.Pending && (m.ClaimedUntil == null || m.ClaimedUntil <= now))
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(m => m.ClaimToken, claim)
+                .SetProperty(m => m.ClaimedUntil, until), cancellationToken);
+        }, cancellationToken);
+        return claim;
+    }
+
     private async Task RetryLaterAsync(OutboxMail mail, string reason, CancellationToken cancellationToken)
     {
         var attempts = mail.Attempts + 1;
@@ -159,29 +202,44 @@ public sealed partial class MailDispatcher(
             .ExecuteUpdateAsync(set => set
                 .SetProperty(m => m.Attempts, attempts)
                 .SetProperty(m => m.NextAttemptAt, next)
+                .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null)
                 .SetProperty(m => m.LastError, Truncate(reason)), cancellationToken), cancellationToken);
     }
 
     // One write for the whole round: a commit per mail would make the write queue the pace of delivery.
-    // Should the process die between a send and this record, those mails go again with the same Message-ID.
-    // Not cancellable: a mail that went out must be recorded as sent.
-    private async Task RecordSentAsync(List<long> sent)
+    // Should the process die between a send and this record, those mails go again with the same Message-ID
+    // once their claim runs out. Not cancellable: a mail that went out must be recorded as sent.
+    // Mail the round claimed but did not reach (it stopped early) is given back in the same write.
+    private async Task RecordSentAsync(List<long> sent, long? giveBack)
     {
-        if (sent.Count == 0)
+        if (sent.Count == 0 && giveBack is null)
         {
             return;
         }
 
         var now = time.GetUtcNow();
         metrics.Sent(sent.Count);
-        await writer.RunAsync(db => db.OutboxMails
-            .Where(m => sent.Contains(m.Id))
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(m => m.Status, OutboxMailStatus.Sent)
-                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
-                .SetProperty(m => m.SentAt, now)
-                .SetProperty(m => m.LastError, (string?)null)
-                .SetProperty(m => m.ProtectedBody, (string?)null)), CancellationToken.None);
+        await writer.RunAsync(async db =>
+        {
+            if (sent.Count > 0)
+            {
+                await db.OutboxMails
+                    .Where(m => sent.Contains(m.Id))
+                    .ExecuteUpdateAsync(set => set
+                        .SetProperty(m => m.Status, OutboxMailStatus.Sent)
+                        .SetProperty(m => m.Attempts, m => m.Attempts + 1)
+                        .SetProperty(m => m.SentAt, now)
+                        .SetProperty(m => m.LastError, (string?)null)
+                        .SetProperty(m => m.ProtectedBody, (string?)null));
+            }
+
+            if (giveBack is { } claim)
+            {
+                await db.OutboxMails
+                    .Where(m => m.ClaimToken == claim && m.Status == OutboxMailStatus.Pending)
+                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null));
+            }
+        }, CancellationToken.None);
     }
 
     private async Task GiveUpAsync(OutboxMail mail, string reason)

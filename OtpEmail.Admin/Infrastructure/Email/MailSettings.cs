@@ -47,6 +47,14 @@ public sealed class MailSettings : IValidatableObject
     public int BatchSize { get; set; } = 50;
 
     /// <summary>
+    /// How long a dispatcher holds the mail it took for a round. Instances sharing a database never
+    /// send one another's claimed mail; a claim left by a dead instance is taken over when it runs
+    /// out. A round stops taking new sends once half of it is gone.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// Pickup mode writes mail (with its codes) to a folder instead of sending it: for Development.
     /// Elsewhere it is refused unless this says it is meant.
     /// </summary>

@@ -37,6 +37,12 @@ public sealed class OutboxMail
 
     public DateTimeOffset? SentAt { get; set; }
 
+    /// <summary>The dispatcher round that holds the mail (see <see cref="ClaimedUntil"/>).</summary>
+    public long? ClaimToken { get; set; }
+
+    /// <summary>Until when that round holds it; no other round takes it before then.</summary>
+    public DateTimeOffset? ClaimedUntil { get; set; }
+
     /// <summary>
     /// What the mail is about, in the sender's words (e.g. <c>otp_email:106001633909211136</c>): for
     /// people reading the outbox, and for <see cref="MailOutbox.CancelPendingAsync"/>.

@@ -17,6 +17,7 @@ internal sealed class OutboxMailConfiguration : IEntityTypeConfiguration<OutboxM
         builder.Property(m => m.Status).IsConcurrencyToken(); // a staged cancel loses to the dispatcher's claim
         builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
         builder.HasIndex(m => m.Reference);
+        builder.HasIndex(m => m.ClaimToken);
     }
 }
 

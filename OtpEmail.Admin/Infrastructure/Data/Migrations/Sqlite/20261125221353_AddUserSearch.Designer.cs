@@ -7,11 +7,11 @@ using OtpEmail.Admin.Infrastructure.Data;
 
 #nullable disable
 
-namespace OtpEmail.Admin.Infrastructure.Data.Migrations
+namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261125221331_Initial")]
-    partial class Initial
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261125221353_AddUserSearch")]
+    partial class AddUserSearch
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

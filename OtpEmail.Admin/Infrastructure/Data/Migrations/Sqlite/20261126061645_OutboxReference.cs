@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace OtpEmail.Admin.Infrastructure.Data.Migrations
+namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 {
     /// <summary>
     /// The outbox names what a mail is about with a neutral reference (<c>otp_email:{id}</c>) instead

@@ -7,65 +7,17 @@ using OtpEmail.Admin.Infrastructure.Data;
 
 #nullable disable
 
-namespace OtpEmail.Admin.Infrastructure.Data.Migrations
+namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261125221353_AddUserSearch")]
-    partial class AddUserSearch
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261126065015_StaffSessions")]
+    partial class StaffSessions
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
-
-            modelBuilder.Entity("OtpEmail.Admin.Features.Audit.UserEvent", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ActorClient")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ActorSubject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("OccurredAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("OrganizationId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("UserId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OccurredAt");
-
-                    b.HasIndex("OrganizationId", "OccurredAt");
-
-                    b.HasIndex("UserId", "Sequence")
-                        .IsUnique();
-
-                    b.ToTable("UserEvents");
-                });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
                 {
@@ -83,6 +35,12 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<byte[]>("CodeHash")
                         .HasMaxLength(32)
                         .HasColumnType("BLOB");
+
+                    b.Property<long?>("CodeWindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CodesInWindow")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
@@ -133,7 +91,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("Organizations");
+                    b.ToTable("Organizations", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
@@ -193,7 +151,86 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.HasIndex("OrganizationId", "Username")
                         .IsUnique();
 
-                    b.ToTable("Users");
+                    b.ToTable("Users", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.UserEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActorClient")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorSubject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OccurredAt");
+
+                    b.HasIndex("OrganizationId", "OccurredAt");
+
+                    b.HasIndex("UserId", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("UserEvents", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Auth.StaffSession", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CheckedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Ticket")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("StaffSessions", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Email.OutboxMail", b =>
@@ -217,10 +254,11 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long?>("OtpEmailId")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("ProtectedBody")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("SentAt")
@@ -239,29 +277,19 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<long?>("UserId")
-                        .HasColumnType("INTEGER");
-
                     b.HasKey("Id");
+
+                    b.HasIndex("Reference");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("Outbox", (string)null);
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.Audit.UserEvent", b =>
-                {
-                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
-                        .WithMany("OtpEmails")
+                        .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -276,9 +304,13 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.UserEvent", b =>
                 {
-                    b.Navigation("OtpEmails");
+                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -7,11 +7,11 @@ using OtpEmail.Admin.Infrastructure.Data;
 
 #nullable disable
 
-namespace OtpEmail.Admin.Infrastructure.Data.Migrations
+namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261126101140_BulkJobs")]
-    partial class BulkJobs
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261125223029_CodeSendLimit")]
+    partial class CodeSendLimit
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -19,9 +19,10 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.Bulk.BulkJob", b =>
+            modelBuilder.Entity("OtpEmail.Admin.Features.Audit.UserEvent", b =>
                 {
                     b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ActorClient")
@@ -33,113 +34,37 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Caller")
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("CreatedAt")
+                    b.Property<long>("Sequence")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("Done")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Failed")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("FileName")
+                    b.Property<string>("Type")
                         .IsRequired()
-                        .HasMaxLength(260)
+                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
-                    b.Property<long?>("FinishedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("ResultsReadAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("State")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Succeeded")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Total")
+                    b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("State");
+                    b.HasIndex("OccurredAt");
 
-                    b.ToTable("BulkJobs", (string)null);
-                });
+                    b.HasIndex("OrganizationId", "OccurredAt");
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.Bulk.BulkJobRow", b =>
-                {
-                    b.Property<long>("JobId")
-                        .HasColumnType("INTEGER");
+                    b.HasIndex("UserId", "Sequence")
+                        .IsUnique();
 
-                    b.Property<int>("Row")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Address")
-                        .IsRequired()
-                        .HasMaxLength(320)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("ErrorCode")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ErrorId")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ErrorMessage")
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Mode")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("OtpEmailId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Outcome")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("UrlTemplate")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("User")
-                        .IsRequired()
-                        .HasMaxLength(320)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("UserId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("JobId", "Row");
-
-                    b.ToTable("BulkJobRows", (string)null);
-                });
-
-            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
-                {
-                    b.Property<long>("UserId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Count")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("WindowStart")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("UserId");
-
-                    b.ToTable("LinkFailureCounts", (string)null);
+                    b.ToTable("UserEvents");
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
@@ -199,26 +124,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.ToTable("OtpEmails", (string)null);
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.RecipientMailCount", b =>
-                {
-                    b.Property<string>("Address")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Count")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("WindowStart")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Address");
-
-                    b.HasIndex("WindowStart");
-
-                    b.ToTable("RecipientMailCounts", (string)null);
-                });
-
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.Organization", b =>
                 {
                     b.Property<long>("Id")
@@ -234,12 +139,15 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("Organizations", (string)null);
+                    b.ToTable("Organizations");
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
                 {
                     b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChangeDate")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("DisplayName")
@@ -269,6 +177,10 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<long>("OrganizationId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("Sequence")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("State")
                         .HasColumnType("INTEGER");
 
@@ -287,83 +199,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.HasIndex("OrganizationId", "Username")
                         .IsUnique();
 
-                    b.ToTable("Users", (string)null);
-                });
-
-            modelBuilder.Entity("OtpEmail.Admin.Features.Users.UserEvent", b =>
-                {
-                    b.Property<long>("Id")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ActorClient")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ActorSubject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("OccurredAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("OrganizationId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("UserId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrganizationId", "Id");
-
-                    b.HasIndex("UserId", "Sequence")
-                        .IsUnique();
-
-                    b.ToTable("UserEvents", (string)null);
-                });
-
-            modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Auth.StaffSession", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CheckedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("Ticket")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.HasKey("Key");
-
-                    b.HasIndex("ExpiresAt");
-
-                    b.ToTable("StaffSessions", (string)null);
+                    b.ToTable("Users");
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Email.OutboxMail", b =>
@@ -387,18 +223,16 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("ProtectedBody")
-                        .HasColumnType("TEXT");
+                    b.Property<long?>("OtpEmailId")
+                        .HasColumnType("INTEGER");
 
-                    b.Property<string>("Reference")
-                        .HasMaxLength(100)
+                    b.Property<string>("ProtectedBody")
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("SentAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Status")
-                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Subject")
@@ -411,25 +245,17 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Id");
+                    b.Property<long?>("UserId")
+                        .HasColumnType("INTEGER");
 
-                    b.HasIndex("Reference");
+                    b.HasKey("Id");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("Outbox", (string)null);
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.Bulk.BulkJobRow", b =>
-                {
-                    b.HasOne("OtpEmail.Admin.Features.Bulk.BulkJob", null)
-                        .WithMany()
-                        .HasForeignKey("JobId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
+            modelBuilder.Entity("OtpEmail.Admin.Features.Audit.UserEvent", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
                         .WithMany()
@@ -441,7 +267,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
-                        .WithMany()
+                        .WithMany("OtpEmails")
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -456,13 +282,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.Users.UserEvent", b =>
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
                 {
-                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                    b.Navigation("OtpEmails");
                 });
 #pragma warning restore 612, 618
         }

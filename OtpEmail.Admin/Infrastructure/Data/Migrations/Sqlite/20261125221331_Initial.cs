@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace OtpEmail.Admin.Infrastructure.Data.Migrations
+namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration

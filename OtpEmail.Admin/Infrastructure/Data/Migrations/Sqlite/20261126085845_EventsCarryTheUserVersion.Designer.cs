@@ -7,11 +7,11 @@ using OtpEmail.Admin.Infrastructure.Data;
 
 #nullable disable
 
-namespace OtpEmail.Admin.Infrastructure.Data.Migrations
+namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261125223029_CodeSendLimit")]
-    partial class CodeSendLimit
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261126085845_EventsCarryTheUserVersion")]
+    partial class EventsCarryTheUserVersion
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -19,52 +19,21 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.Audit.UserEvent", b =>
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ActorClient")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ActorSubject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("OccurredAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("OrganizationId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("Id");
+                    b.Property<int>("Count")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
 
-                    b.HasIndex("OccurredAt");
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
 
-                    b.HasIndex("OrganizationId", "OccurredAt");
+                    b.HasKey("UserId");
 
-                    b.HasIndex("UserId", "Sequence")
-                        .IsUnique();
-
-                    b.ToTable("UserEvents");
+                    b.ToTable("LinkFailureCounts", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
@@ -124,6 +93,26 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.ToTable("OtpEmails", (string)null);
                 });
 
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.RecipientMailCount", b =>
+                {
+                    b.Property<string>("Address")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Address");
+
+                    b.HasIndex("WindowStart");
+
+                    b.ToTable("RecipientMailCounts", (string)null);
+                });
+
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.Organization", b =>
                 {
                     b.Property<long>("Id")
@@ -139,15 +128,12 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("Organizations");
+                    b.ToTable("Organizations", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
                 {
                     b.Property<long>("Id")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ChangeDate")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("DisplayName")
@@ -177,10 +163,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<long>("OrganizationId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("Sequence")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
-
                     b.Property<int>("State")
                         .HasColumnType("INTEGER");
 
@@ -199,7 +181,83 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.HasIndex("OrganizationId", "Username")
                         .IsUnique();
 
-                    b.ToTable("Users");
+                    b.ToTable("Users", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.UserEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActorClient")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorSubject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Id");
+
+                    b.HasIndex("UserId", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("UserEvents", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Auth.StaffSession", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CheckedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Ticket")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("StaffSessions", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Email.OutboxMail", b =>
@@ -223,16 +281,18 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long?>("OtpEmailId")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("ProtectedBody")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("SentAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Status")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Subject")
@@ -245,17 +305,16 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<long?>("UserId")
-                        .HasColumnType("INTEGER");
-
                     b.HasKey("Id");
+
+                    b.HasIndex("Reference");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("Outbox", (string)null);
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.Audit.UserEvent", b =>
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
                         .WithMany()
@@ -267,7 +326,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
-                        .WithMany("OtpEmails")
+                        .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -282,9 +341,13 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.UserEvent", b =>
                 {
-                    b.Navigation("OtpEmails");
+                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

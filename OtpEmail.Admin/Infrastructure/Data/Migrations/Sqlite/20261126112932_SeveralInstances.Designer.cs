@@ -7,17 +7,157 @@ using OtpEmail.Admin.Infrastructure.Data;
 
 #nullable disable
 
-namespace OtpEmail.Admin.Infrastructure.Data.Migrations
+namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261126065015_StaffSessions")]
-    partial class StaffSessions
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261126112932_SeveralInstances")]
+    partial class SeveralInstances
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Bulk.BulkJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActorClient")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorSubject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Caller")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Done")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResultsReadAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("State");
+
+                    b.ToTable("BulkJobs", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Bulk.BulkJobRow", b =>
+                {
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Row")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ErrorCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ErrorId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("OtpEmailId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UrlTemplate")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("User")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("JobId", "Row");
+
+                    b.ToTable("BulkJobRows", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("LinkFailureCounts", (string)null);
+                });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
                 {
@@ -76,6 +216,26 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.ToTable("OtpEmails", (string)null);
                 });
 
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.RecipientMailCount", b =>
+                {
+                    b.Property<string>("Address")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Address");
+
+                    b.HasIndex("WindowStart");
+
+                    b.ToTable("RecipientMailCounts", (string)null);
+                });
+
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.Organization", b =>
                 {
                     b.Property<long>("Id")
@@ -97,9 +257,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
                 {
                     b.Property<long>("Id")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ChangeDate")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("DisplayName")
@@ -129,10 +286,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<long>("OrganizationId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("Sequence")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
-
                     b.Property<int>("State")
                         .HasColumnType("INTEGER");
 
@@ -157,7 +310,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.UserEvent", b =>
                 {
                     b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ActorClient")
@@ -192,9 +344,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredAt");
-
-                    b.HasIndex("OrganizationId", "OccurredAt");
+                    b.HasIndex("OrganizationId", "Id");
 
                     b.HasIndex("UserId", "Sequence")
                         .IsUnique();
@@ -241,6 +391,12 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ClaimToken")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -265,6 +421,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Status")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Subject")
@@ -279,11 +436,31 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClaimToken");
+
                     b.HasIndex("Reference");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("Outbox", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Bulk.BulkJobRow", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Bulk.BulkJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>

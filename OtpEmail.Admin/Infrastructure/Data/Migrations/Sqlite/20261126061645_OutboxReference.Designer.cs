@@ -7,34 +7,17 @@ using OtpEmail.Admin.Infrastructure.Data;
 
 #nullable disable
 
-namespace OtpEmail.Admin.Infrastructure.Data.Migrations
+namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261126085845_EventsCarryTheUserVersion")]
-    partial class EventsCarryTheUserVersion
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261126061645_OutboxReference")]
+    partial class OutboxReference
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
-
-            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
-                {
-                    b.Property<long>("UserId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Count")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("WindowStart")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("UserId");
-
-                    b.ToTable("LinkFailureCounts", (string)null);
-                });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
                 {
@@ -93,26 +76,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.ToTable("OtpEmails", (string)null);
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.RecipientMailCount", b =>
-                {
-                    b.Property<string>("Address")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Count")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("WindowStart")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Address");
-
-                    b.HasIndex("WindowStart");
-
-                    b.ToTable("RecipientMailCounts", (string)null);
-                });
-
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.Organization", b =>
                 {
                     b.Property<long>("Id")
@@ -134,6 +97,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
                 {
                     b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChangeDate")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("DisplayName")
@@ -163,6 +129,10 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<long>("OrganizationId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("Sequence")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("State")
                         .HasColumnType("INTEGER");
 
@@ -187,6 +157,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.UserEvent", b =>
                 {
                     b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ActorClient")
@@ -221,43 +192,14 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OrganizationId", "Id");
+                    b.HasIndex("OccurredAt");
+
+                    b.HasIndex("OrganizationId", "OccurredAt");
 
                     b.HasIndex("UserId", "Sequence")
                         .IsUnique();
 
                     b.ToTable("UserEvents", (string)null);
-                });
-
-            modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Auth.StaffSession", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CheckedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("Ticket")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.HasKey("Key");
-
-                    b.HasIndex("ExpiresAt");
-
-                    b.ToTable("StaffSessions", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Email.OutboxMail", b =>
@@ -292,7 +234,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Status")
-                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Subject")
@@ -312,15 +253,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("Outbox", (string)null);
-                });
-
-            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
-                {
-                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>

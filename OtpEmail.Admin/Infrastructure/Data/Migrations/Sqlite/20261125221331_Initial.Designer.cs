@@ -7,11 +7,11 @@ using OtpEmail.Admin.Infrastructure.Data;
 
 #nullable disable
 
-namespace OtpEmail.Admin.Infrastructure.Data.Migrations
+namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261126074049_SecurityLimits")]
-    partial class SecurityLimits
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261125221331_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -19,21 +19,52 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
+            modelBuilder.Entity("OtpEmail.Admin.Features.Audit.UserEvent", b =>
                 {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActorClient")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorSubject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("Count")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
+                    b.HasKey("Id");
 
-                    b.Property<long>("WindowStart")
-                        .HasColumnType("INTEGER");
+                    b.HasIndex("OccurredAt");
 
-                    b.HasKey("UserId");
+                    b.HasIndex("OrganizationId", "OccurredAt");
 
-                    b.ToTable("LinkFailureCounts", (string)null);
+                    b.HasIndex("UserId", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("UserEvents");
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
@@ -52,12 +83,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<byte[]>("CodeHash")
                         .HasMaxLength(32)
                         .HasColumnType("BLOB");
-
-                    b.Property<long?>("CodeWindowStart")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("CodesInWindow")
-                        .HasColumnType("INTEGER");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
@@ -93,26 +118,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.ToTable("OtpEmails", (string)null);
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.RecipientMailCount", b =>
-                {
-                    b.Property<string>("Address")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Count")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("WindowStart")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Address");
-
-                    b.HasIndex("WindowStart");
-
-                    b.ToTable("RecipientMailCounts", (string)null);
-                });
-
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.Organization", b =>
                 {
                     b.Property<long>("Id")
@@ -128,7 +133,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("Organizations", (string)null);
+                    b.ToTable("Organizations");
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
@@ -188,86 +193,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.HasIndex("OrganizationId", "Username")
                         .IsUnique();
 
-                    b.ToTable("Users", (string)null);
-                });
-
-            modelBuilder.Entity("OtpEmail.Admin.Features.Users.UserEvent", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ActorClient")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ActorSubject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("OccurredAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("OrganizationId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("UserId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OccurredAt");
-
-                    b.HasIndex("OrganizationId", "OccurredAt");
-
-                    b.HasIndex("UserId", "Sequence")
-                        .IsUnique();
-
-                    b.ToTable("UserEvents", (string)null);
-                });
-
-            modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Auth.StaffSession", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CheckedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("Ticket")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.HasKey("Key");
-
-                    b.HasIndex("ExpiresAt");
-
-                    b.ToTable("StaffSessions", (string)null);
+                    b.ToTable("Users");
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Email.OutboxMail", b =>
@@ -291,11 +217,10 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("ProtectedBody")
-                        .HasColumnType("TEXT");
+                    b.Property<long?>("OtpEmailId")
+                        .HasColumnType("INTEGER");
 
-                    b.Property<string>("Reference")
-                        .HasMaxLength(100)
+                    b.Property<string>("ProtectedBody")
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("SentAt")
@@ -314,16 +239,17 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Id");
+                    b.Property<long?>("UserId")
+                        .HasColumnType("INTEGER");
 
-                    b.HasIndex("Reference");
+                    b.HasKey("Id");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("Outbox", (string)null);
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
+            modelBuilder.Entity("OtpEmail.Admin.Features.Audit.UserEvent", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
                         .WithMany()
@@ -335,7 +261,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
-                        .WithMany()
+                        .WithMany("OtpEmails")
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -350,13 +276,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.Users.UserEvent", b =>
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
                 {
-                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                    b.Navigation("OtpEmails");
                 });
 #pragma warning restore 612, 618
         }

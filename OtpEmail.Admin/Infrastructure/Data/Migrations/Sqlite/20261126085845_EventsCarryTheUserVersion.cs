@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace OtpEmail.Admin.Infrastructure.Data.Migrations
+namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 {
     /// <summary>
     /// A user's version is its last event: Users loses Sequence and ChangeDate (SQLite rebuilds the
