@@ -7,8 +7,11 @@ using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Tests.TestSupport;
 
-/// <summary>Calls the JSON door as the demo API clients do: a token from /connect/token, then JSON.</summary>
-public sealed class ApiClient(HttpClient http)
+/// <summary>
+/// Calls the JSON door as the demo API clients do: a token from /connect/token, then JSON. Tokens
+/// come from the app called, or from <paramref name="provider"/>'s app when that one is the provider.
+/// </summary>
+public sealed class ApiClient(HttpClient http, ApiClient? provider = null)
 {
     public const string Admin = "demo-api";
     public const string Viewer = "demo-viewer";
@@ -22,6 +25,11 @@ public sealed class ApiClient(HttpClient http)
 
     public async Task<string> TokenAsync(string clientId)
     {
+        if (provider is not null)
+        {
+            return await provider.TokenAsync(clientId);
+        }
+
         if (_tokens.TryGetValue(clientId, out var cached))
         {
             return cached;

@@ -93,7 +93,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     // between this check and Kestrel's bind; each factory of this run takes the next free one.
     private static int _nextPort = 20_000 + (Environment.ProcessId % 400 * 30);
 
-    private static int FreeLoopbackPort()
+    internal static int FreeLoopbackPort()
     {
         while (true)
         {

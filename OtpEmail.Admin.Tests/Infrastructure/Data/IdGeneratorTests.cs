@@ -33,6 +33,25 @@ public sealed class IdGeneratorTests
         Assert.True(afterStepBack > later);
     }
 
+    [Fact]
+    public void InstancesWithDifferentNumbersNeverMakeTheSameIdOnTheSameClock()
+    {
+        var clock = new SettableClock { Now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) };
+        var first = new IdGenerator(clock);
+        var second = new IdGenerator(clock);
+        first.UseInstanceNumber(1);
+        second.UseInstanceNumber(IdGenerator.Instances + 2); // numbers wrap: this one is 2
+
+        var fromFirst = Enumerable.Range(0, 10_000).Select(_ => first.Next()).ToList();
+        var fromSecond = Enumerable.Range(0, 10_000).Select(_ => second.Next()).ToList();
+
+        Assert.Empty(fromFirst.Intersect(fromSecond));
+        Assert.All(fromFirst, id => Assert.Equal(1, id % IdGenerator.Instances));
+        Assert.All(fromSecond, id => Assert.Equal(2, id % IdGenerator.Instances));
+        Assert.Equal(fromFirst.Order(), fromFirst); // still strictly increasing within an instance
+        Assert.Equal(10_000, fromFirst.Distinct().Count());
+    }
+
     private sealed class SettableClock : TimeProvider
     {
         public DateTimeOffset Now { get; set; }

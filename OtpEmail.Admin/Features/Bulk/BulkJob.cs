@@ -48,6 +48,14 @@ public sealed class BulkJob
 
     /// <summary>When the finished job's results were first read: the one read that may carry codes.</summary>
     public DateTimeOffset? ResultsReadAt { get; set; }
+
+    /// <summary>
+    /// The instance whose <see cref="BulkRunner"/> works the job (the one it was started on, which also
+    /// holds its codes); another takes it over only once <see cref="RunnerLeaseUntil"/> has passed.
+    /// </summary>
+    public long? Runner { get; set; }
+
+    public DateTimeOffset? RunnerLeaseUntil { get; set; }
 }
 
 /// <summary>One row of a bulk job: what the file said, and once done, what came of it.</summary>

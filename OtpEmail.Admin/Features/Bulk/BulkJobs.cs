@@ -71,6 +71,8 @@ public sealed class BulkJobs(IDbContextFactory<AppDbContext> dbs, DbWriter write
             FileName = Truncate(Path.GetFileName(fileName), 260),
             CreatedAt = time.GetUtcNow(),
             Total = rows.Count,
+            Runner = runner.Token,
+            RunnerLeaseUntil = time.GetUtcNow() + BulkRunner.Lease,
         };
         await writer.RunAsync(async db =>
         {

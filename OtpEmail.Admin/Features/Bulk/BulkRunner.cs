@@ -11,13 +11,20 @@ namespace OtpEmail.Admin.Features.Bulk;
 /// Works through running bulk jobs, oldest first, in the background: whether anyone watches or not,
 /// and again after a restart. Each row's add and the row's outcome are one commit, so a resumed job
 /// skips what is done and never adds anything twice. Rows go to the writer many at a time, so they
-/// share commits as concurrent requests do.
+/// share commits as concurrent requests do. Among instances sharing a database, a job is worked by
+/// the one it was started on (which keeps its codes) for as long as that one renews its lease.
 /// </summary>
 public sealed partial class BulkRunner(
     IDbContextFactory<AppDbContext> dbs, DbWriter writer, AddOtpEmailHandler add, BulkCodes codes, TimeProvider time, ILogger<BulkRunner> logger) : BackgroundService
 {
+    /// <summary>How long a runner holds a job without renewing it (it renews with every chunk).</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+
     private const int Chunk = 512;
     private readonly SemaphoreSlim _wake = new(0);
+
+    /// <summary>This runner among the instances sharing the database.</summary>
+    public long Token { get; } = Random.Shared.NextInt64(1, long.MaxValue);
 
     public void Wake() => _wake.Release();
 
@@ -47,10 +54,24 @@ public sealed partial class BulkRunner(
         }
     }
 
+    // The oldest running job that is this runner's, or whose runner has stopped renewing its lease (it died).
     private async Task<BulkJob?> NextJobAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        return await db.BulkJobs.AsNoTracking().Where(j => j.State == BulkJobState.Running).OrderBy(j => j.Id).FirstOrDefaultAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var next = await db.BulkJobs.AsNoTracking()
+            .Where(j => j.State == BulkJobState.Running && (j.Runner == Token || j.RunnerLeaseUntil == null || j.RunnerLeaseUntil <= now))
+            .OrderBy(j => j.Id).FirstOrDefaultAsync(cancellationToken);
+        if (next is null || next.Runner == Token)
+        {
+            return next;
+        }
+
+        var until = now + Lease;
+        await writer.RunAsync(write => write.BulkJobs
+            .Where(j => j.Id == next.Id && j.State == BulkJobState.Running && (j.RunnerLeaseUntil == null || j.RunnerLeaseUntil <= now))
+            .ExecuteUpdateAsync(set => set.SetProperty(j => j.Runner, Token).SetProperty(j => j.RunnerLeaseUntil, until), cancellationToken), cancellationToken);
+        return await db.BulkJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == next.Id && j.Runner == Token, cancellationToken);
     }
 
     private async Task RunAsync(BulkJob job, CancellationToken cancellationToken)
@@ -59,9 +80,10 @@ public sealed partial class BulkRunner(
         while (true)
         {
             await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-            if (await db.BulkJobs.Where(j => j.Id == job.Id).Select(j => j.State).FirstAsync(cancellationToken) != BulkJobState.Running)
+            var current = await db.BulkJobs.Where(j => j.Id == job.Id).Select(j => new { j.State, j.Runner }).FirstAsync(cancellationToken);
+            if (current.State != BulkJobState.Running || current.Runner != Token)
             {
-                return; // cancelled
+                return; // cancelled, or taken over by another instance after this one stalled
             }
 
             var rows = await db.BulkJobRows.AsNoTracking().Where(r => r.JobId == job.Id && r.Outcome == BulkRowOutcome.Pending)
@@ -76,8 +98,9 @@ public sealed partial class BulkRunner(
             int Count(BulkRowOutcome outcome) => counts.FirstOrDefault(c => c.Outcome == outcome)?.Count ?? 0;
             int succeeded = Count(BulkRowOutcome.Ok), failed = Count(BulkRowOutcome.Failed), finished = rows.Count == 0 ? 1 : 0;
             var now = time.GetUtcNow();
-            await writer.RunAsync(write => write.BulkJobs.Where(j => j.Id == job.Id && j.State == BulkJobState.Running)
+            await writer.RunAsync(write => write.BulkJobs.Where(j => j.Id == job.Id && j.State == BulkJobState.Running && j.Runner == Token)
                 .ExecuteUpdateAsync(set => set
+                    .SetProperty(j => j.RunnerLeaseUntil, now + Lease)
                     .SetProperty(j => j.Done, succeeded + failed)
                     .SetProperty(j => j.Succeeded, succeeded)
                     .SetProperty(j => j.Failed, failed)

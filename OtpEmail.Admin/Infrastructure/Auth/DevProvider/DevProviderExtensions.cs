@@ -32,7 +32,10 @@ public static class DevProviderExtensions
         var store = new DevIdentityStore();
         var signingKey = new RsaSecurityKey(RSA.Create(2048)) { KeyId = Guid.NewGuid().ToString("N") };
         var issuer = DevIssuer(builder.Configuration);
-        var adminApp = new AdminAppClient(DevAccounts.AdminAppClientId, DevAccounts.NewAdminAppSecret(), issuer);
+        // A second instance that uses this one as its provider signs staff in as the same client: it needs the secret.
+        var configuredSecret = builder.Configuration["Authentication:ClientSecret"];
+        var adminApp = new AdminAppClient(
+            DevAccounts.AdminAppClientId, string.IsNullOrWhiteSpace(configuredSecret) ? DevAccounts.NewAdminAppSecret() : configuredSecret, issuer);
 
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(adminApp);

@@ -71,6 +71,12 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                     b.Property<long?>("ResultsReadAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("Runner")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RunnerLeaseUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("State")
                         .HasColumnType("INTEGER");
 

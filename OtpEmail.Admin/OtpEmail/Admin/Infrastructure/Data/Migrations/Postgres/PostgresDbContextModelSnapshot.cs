@@ -82,6 +82,12 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.Property<long?>("ResultsReadAt")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("Runner")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("RunnerLeaseUntil")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("State")
                         .HasColumnType("integer");
 

@@ -8,8 +8,8 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 {
     /// <summary>
     /// The whole schema on PostgreSQL, plus what the model cannot say: the user search indexes
-    /// (see <see cref="Features.Users.UserSearch"/>): the lower-cased username and email in byte
-    /// order for "starts with", and a pg_trgm GIN index for "contains".
+    /// (see <see cref="UserSearch"/>): the lower-cased username and email in byte order for
+    /// "starts with", and a pg_trgm GIN index for "contains".
     /// </summary>
     public partial class Initial : Migration
     {
@@ -39,7 +39,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     Done = table.Column<int>(type: "integer", nullable: false),
                     Succeeded = table.Column<int>(type: "integer", nullable: false),
                     Failed = table.Column<int>(type: "integer", nullable: false),
-                    ResultsReadAt = table.Column<long>(type: "bigint", nullable: true)
+                    ResultsReadAt = table.Column<long>(type: "bigint", nullable: true),
+                    Runner = table.Column<long>(type: "bigint", nullable: true),
+                    RunnerLeaseUntil = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {

@@ -22,6 +22,18 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                 type: "INTEGER",
                 nullable: true);
 
+            migrationBuilder.AddColumn<long>(
+                name: "Runner",
+                table: "BulkJobs",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "RunnerLeaseUntil",
+                table: "BulkJobs",
+                type: "INTEGER",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "DataProtectionKeys",
                 columns: table => new
@@ -59,6 +71,14 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
             migrationBuilder.DropColumn(
                 name: "ClaimedUntil",
                 table: "Outbox");
+
+            migrationBuilder.DropColumn(
+                name: "Runner",
+                table: "BulkJobs");
+
+            migrationBuilder.DropColumn(
+                name: "RunnerLeaseUntil",
+                table: "BulkJobs");
         }
     }
 }

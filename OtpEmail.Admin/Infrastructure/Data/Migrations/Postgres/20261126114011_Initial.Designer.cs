@@ -11,7 +11,7 @@ using OtpEmail.Admin.Infrastructure.Data;
 namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresDbContext))]
-    [Migration("20261126112945_Initial")]
+    [Migration("20261126114011_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -83,6 +83,12 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.Property<long?>("ResultsReadAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("Runner")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("RunnerLeaseUntil")
                         .HasColumnType("bigint");
 
                     b.Property<int>("State")

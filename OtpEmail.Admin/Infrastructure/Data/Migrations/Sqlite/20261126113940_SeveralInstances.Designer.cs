@@ -10,7 +10,7 @@ using OtpEmail.Admin.Infrastructure.Data;
 namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteDbContext))]
-    [Migration("20261126112932_SeveralInstances")]
+    [Migration("20261126113940_SeveralInstances")]
     partial class SeveralInstances
     {
         /// <inheritdoc />
@@ -72,6 +72,12 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ResultsReadAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Runner")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RunnerLeaseUntil")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("State")
