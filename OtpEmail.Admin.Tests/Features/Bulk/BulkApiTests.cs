@@ -195,6 +195,66 @@ public sealed class BulkApiTests : IAsyncLifetime
         Assert.Equal(6, await check.OtpEmails.CountAsync(a => a.UserId == long.Parse(user)));
     }
 
+    [Fact]
+    public async Task AJobAnotherInstanceHoldsIsLeftToItUntilItsLeaseRunsOut()
+    {
+        var user = await _api.CreateUserAsync();
+        var held = 1_000_000_000_000L + Random.Shared.Next(); // the older job: first in line, were it free
+        var free = held + 1;
+        await LeftRunningAsync(held, user, runner: 42, leaseUntil: DateTimeOffset.UtcNow.AddHours(1));
+        await LeftRunningAsync(free, user, runner: null, leaseUntil: null);
+        var runner = _app.Services.GetRequiredService<BulkRunner>();
+
+        runner.Wake();
+        await Eventually.TrueAsync(async () => (await JobAsync(free)).State == BulkJobState.Done, "the unheld job to be done");
+        var untouched = await JobAsync(held);
+        Assert.Equal((BulkJobState.Running, 0, 42L), (untouched.State, untouched.Done, untouched.Runner));
+
+        await using (var db = _app.CreateDbContext())
+        {
+            await db.BulkJobs.Where(j => j.Id == held).ExecuteUpdateAsync(set => set.SetProperty(j => j.RunnerLeaseUntil, DateTimeOffset.UtcNow.AddSeconds(-1)));
+        }
+
+        runner.Wake();
+        await Eventually.TrueAsync(async () => (await JobAsync(held)).State == BulkJobState.Done, "the job to be taken over once its lease ran out");
+        var taken = await JobAsync(held);
+        Assert.Equal((2, runner.Token), (taken.Succeeded, taken.Runner));
+    }
+
+    // A job of two return-code rows for the user, as an instance left it: running, nothing done yet.
+    private async Task LeftRunningAsync(long jobId, string user, long? runner, DateTimeOffset? leaseUntil)
+    {
+        await using var db = _app.CreateDbContext();
+        db.BulkJobs.Add(new BulkJob
+        {
+            Id = jobId,
+            ActorSubject = ApiClient.Admin,
+            ActorClient = ApiClient.Admin,
+            FileName = "held.csv",
+            Total = 2,
+            CreatedAt = DateTimeOffset.UtcNow,
+            Caller = $$"""{"Subject":"{{ApiClient.Admin}}","ClientId":"{{ApiClient.Admin}}","Granted":["user.read","user.write","user.credential.write"],"Organizations":null}""",
+            Runner = runner,
+            RunnerLeaseUntil = leaseUntil,
+        });
+        db.BulkJobRows.AddRange(Enumerable.Range(1, 2).Select(row => new BulkJobRow
+        {
+            JobId = jobId,
+            Row = row,
+            User = user,
+            UserId = long.Parse(user),
+            Address = ApiClient.NewAddress(),
+            Mode = "return_code",
+        }));
+        await db.SaveChangesAsync();
+    }
+
+    private async Task<BulkJob> JobAsync(long jobId)
+    {
+        await using var db = _app.CreateDbContext();
+        return await db.BulkJobs.AsNoTracking().SingleAsync(j => j.Id == jobId);
+    }
+
     private async Task<Reply> PostAsync(string csv, string? as_ = ApiClient.Admin)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v3alpha/users/otp_email/_bulk")

@@ -14,7 +14,7 @@ namespace OtpEmail.Admin.Features.Users;
 /// <para>
 /// SQLite: NOCASE columns and the FTS5 trigram table <c>UserSearch</c> (kept in step with <c>Users</c>
 /// by triggers; see the AddUserSearch migration). PostgreSQL: indexes on the lower-cased username and
-/// email in byte order, and a <c>pg_trgm</c> GIN index on <see cref="PostgresText"/>.
+/// email in byte order, and a <c>pg_trgm</c> GIN index on the stored column <see cref="PostgresTextColumn"/>.
 /// </para>
 /// </summary>
 public static class UserSearch
@@ -29,11 +29,14 @@ public static class UserSearch
     public sealed record Page(long Total, IReadOnlyList<long> Ids);
 
     /// <summary>
-    /// The searchable text of a user row on PostgreSQL, as its trigram index is made (with
-    /// <paramref name="table"/> empty) and as queries ask for it; both must read the same.
+    /// On PostgreSQL, a column the database computes and stores for each user: the searchable text
+    /// lower-cased (<see cref="PostgresText"/>), so that matching a row is a plain LIKE on stored text.
     /// </summary>
-    public static string PostgresText(string table) =>
-        $"""({table}"Username" COLLATE "default") || ' ' || coalesce({table}"GivenName", '') || ' ' || coalesce({table}"FamilyName", '') || ' ' || coalesce({table}"DisplayName", '') || ' ' || coalesce({table}"Email" COLLATE "default", '')""";
+    public const string PostgresTextColumn = "SearchText";
+
+    /// <summary>What <see cref="PostgresTextColumn"/> holds: username, names and email, lower-cased.</summary>
+    public const string PostgresText =
+        """lower(("Username" COLLATE "default") || ' ' || coalesce("GivenName", '') || ' ' || coalesce("FamilyName", '') || ' ' || coalesce("DisplayName", '') || ' ' || coalesce("Email" COLLATE "default", ''))""";
 
     /// <summary>The lower-cased <paramref name="column"/> in byte order, as its PostgreSQL index is made.</summary>
     public static string PostgresKey(string table, string column) => $"lower({table}\"{column}\") COLLATE \"C\"";
@@ -53,6 +56,7 @@ public static class UserSearch
         // A range over the case-insensitive order finds "starts with" in an index; [@from, @to) is that range.
         string Key(string column) => postgres ? PostgresKey("u.", column) : $"u.\"{column}\"";
         var from = postgres ? text.ToLowerInvariant() : text;
+        var like = from.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
         var need = checked(offset + limit);
         var parameters = new Dictionary<string, object>
         {
@@ -61,9 +65,7 @@ public static class UserSearch
             ["@to"] = from + '\uffff',
             ["@need"] = need,
             ["@cap"] = MaxCount,
-            ["@match"] = postgres
-                ? "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%"
-                : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
+            ["@match"] = postgres ? $"%{like}%" : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
         };
 
         // Tiers in order of relevance; each is a query for user ids with no more than @need rows.
@@ -83,7 +85,7 @@ public static class UserSearch
                 ||| SELECT u."Id" AS "Value" FROM "Users" u WHERE {StartsWith("Email")} AND {scope} ORDER BY {Key("Email")} LIMIT @need
                 """.Split("|||", StringSplitOptions.TrimEntries);
             var contains = postgres
-                ? $"SELECT u.\"Id\" AS \"Value\" FROM \"Users\" u WHERE {PostgresText("u.")} ILIKE @match AND {scope}"
+                ? $"SELECT u.\"Id\" AS \"Value\" FROM \"Users\" u WHERE u.\"{PostgresTextColumn}\" LIKE @match AND {scope}"
                 : $"SELECT u.\"Id\" AS \"Value\" FROM \"{IndexTable}\" s JOIN \"Users\" u ON u.\"Id\" = s.rowid WHERE \"{IndexTable}\" MATCH @match AND {scope}";
             tiers = text.Length >= TrigramLength ? [.. startsWith, contains + " LIMIT @need"] : startsWith;
             counted = text.Length >= TrigramLength

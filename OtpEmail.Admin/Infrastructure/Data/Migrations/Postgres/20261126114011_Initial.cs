@@ -9,7 +9,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
     /// <summary>
     /// The whole schema on PostgreSQL, plus what the model cannot say: the user search indexes
     /// (see <see cref="UserSearch"/>): the lower-cased username and email in byte order for
-    /// "starts with", and a pg_trgm GIN index for "contains".
+    /// "starts with", and for "contains" a stored lower-cased search text with a pg_trgm GIN index.
     /// </summary>
     public partial class Initial : Migration
     {
@@ -325,7 +325,8 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 
             migrationBuilder.Sql($"""CREATE INDEX "IX_Users_Username_Lower" ON "Users" ({UserSearch.PostgresKey("", "Username")});""");
             migrationBuilder.Sql($"""CREATE INDEX "IX_Users_Email_Lower" ON "Users" ({UserSearch.PostgresKey("", "Email")});""");
-            migrationBuilder.Sql($"""CREATE INDEX "IX_Users_SearchText" ON "Users" USING gin (({UserSearch.PostgresText("")}) gin_trgm_ops);""");
+            migrationBuilder.Sql($"""ALTER TABLE "Users" ADD COLUMN "{UserSearch.PostgresTextColumn}" text GENERATED ALWAYS AS ({UserSearch.PostgresText}) STORED;""");
+            migrationBuilder.Sql($"""CREATE INDEX "IX_Users_SearchText" ON "Users" USING gin ("{UserSearch.PostgresTextColumn}" gin_trgm_ops);""");
         }
 
         /// <inheritdoc />
