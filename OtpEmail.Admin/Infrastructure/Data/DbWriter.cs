@@ -1,5 +1,7 @@
+using System.Data;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Infrastructure.Data;
@@ -101,7 +103,7 @@ public sealed partial class DbWriter : IAsyncDisposable
             {
                 await using var db = await _dbs.CreateDbContextAsync();
                 db.ChangeTracker.AutoDetectChangesEnabled = false; // once before the save, not at every stage's look
-                await using var transaction = await db.Database.BeginTransactionAsync();
+                await using var transaction = await BeginAsync(db);
                 foreach (var write in batch)
                 {
                     await write.StageAsync(db);
@@ -125,6 +127,15 @@ public sealed partial class DbWriter : IAsyncDisposable
 
         batch.Clear();
     }
+
+    /// <summary>
+    /// A transaction in which a stage's reads and its writes see one snapshot. SQLite's are
+    /// serializable anyway; on PostgreSQL it takes repeatable read, so that a row or a user's version
+    /// changed by another instance after the stage read it fails the save (and the stage runs again)
+    /// instead of being read afresh halfway through the stage.
+    /// </summary>
+    internal static Task<IDbContextTransaction> BeginAsync(AppDbContext db) =>
+        db.Database.BeginTransactionAsync(db is PostgresDbContext ? IsolationLevel.RepeatableRead : IsolationLevel.Serializable);
 
     private async Task RunAloneAsync(PendingWrite write)
     {

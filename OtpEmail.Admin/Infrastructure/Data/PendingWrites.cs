@@ -56,11 +56,16 @@ internal sealed class StagedWrite<T>(Func<AppDbContext, CancellationToken, Task<
 
     public override void Answer() => Complete(_staged.Result);
 
+    // A save refused for what others did meanwhile: a unique value taken, a row changed (on PostgreSQL
+    // "could not serialize", which its execution strategy hands over wrapped as a transient failure).
+    private static bool IsConflict(Exception e) => e is DbUpdateException || e.InnerException is DbUpdateException;
+
     public override async Task RunAloneAsync(IDbContextFactory<AppDbContext> dbs)
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await dbs.CreateDbContextAsync();
+            await using var transaction = await DbWriter.BeginAsync(db);
             var staged = await stage(db, CancellationToken.None);
             if (!staged.Save)
             {
@@ -71,10 +76,11 @@ internal sealed class StagedWrite<T>(Func<AppDbContext, CancellationToken, Task<
             try
             {
                 await db.SaveChangesAsync(CancellationToken.None);
+                await transaction.CommitAsync(CancellationToken.None);
                 Complete(staged.Result);
                 return;
             }
-            catch (DbUpdateException) when (attempt < MaxAttempts)
+            catch (Exception e) when (attempt < MaxAttempts && IsConflict(e))
             {
                 // Another writer changed the same rows, or took a unique value, since the stage read them: read again and redo.
             }

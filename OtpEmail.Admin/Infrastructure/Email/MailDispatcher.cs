@@ -173,19 +173,17 @@ public sealed partial class MailDispatcher(
         var size = _settings.BatchSize;
         await writer.RunAsync(db =>
         {
-            var outboxMails = db.OutboxMails;
-            return outboxMails
-            .Where(m => outboxMails
-                    .Where(d => d.Status == OutboxMailStatus.Pending && d.NextAttemptAt <= now && (d.ClaimedUntil == null || d.ClaimedUntil <= now))
-                    .OrderBy(d => d.NextAttemptAt)
-                    .Take(size)
-                    .Select(d => d.Id)
-                    .Contains(m.Id)
+            var due = db.OutboxMails
+                .Where(d => d.Status == OutboxMailStatus.Pending && d.NextAttemptAt <= now && (d.ClaimedUntil == null || d.ClaimedUntil <= now))
+                .OrderBy(d => d.NextAttemptAt)
+                .Take(size)
+                .Select(d => d.Id);
+            return db.OutboxMails
                 // Checked again on the row itself: on PostgreSQL a competing claim that committed first wins the row.
-                && m.Status == OutboxMailStatus.Pending && (m.ClaimedUntil == null || m.ClaimedUntil <= now))
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(m => m.ClaimToken, claim)
-                .SetProperty(m => m.ClaimedUntil, until), cancellationToken);
+                .Where(m => due.Contains(m.Id) && m.Status == OutboxMailStatus.Pending && (m.ClaimedUntil == null || m.ClaimedUntil <= now))
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(m => m.ClaimToken, claim)
+                    .SetProperty(m => m.ClaimedUntil, until), cancellationToken);
         }, cancellationToken);
         return claim;
     }
