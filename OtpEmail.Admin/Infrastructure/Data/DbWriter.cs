@@ -15,8 +15,10 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// <para>
 /// Stages run one after another on the writer's connection, so each sees what the ones before it
 /// staged and no read is stale within this process. Across processes, correctness rests on the
-/// database: every row a write updates carries a concurrency token and every uniqueness rule has its
-/// index. When a batch cannot be saved whole, nothing of it is kept and each stage runs again by
+/// database: every uniqueness rule has its index, every change to a user appends the next event of
+/// the user's unique sequence, counters carry concurrency tokens, and a stage's reads and writes see
+/// one snapshot (<see cref="BeginAsync"/>), so a write based on what another process has changed
+/// since fails its save. When a batch cannot be saved whole, nothing of it is kept and each stage runs again by
 /// itself on what is now stored, so one write's conflict never fails its neighbours.
 /// </para>
 /// </summary>
