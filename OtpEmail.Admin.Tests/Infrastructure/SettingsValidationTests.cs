@@ -20,6 +20,27 @@ public sealed class SettingsValidationTests
         Assert.Contains(named, error.ToString());
     }
 
+    [Theory]
+    [InlineData("Database:Provider", "Oracle", "Database:Provider")]
+    [InlineData("ConnectionStrings:Default", "Host=db;Nonsense Keyword=1", "ConnectionStrings:Default")]
+    [InlineData("Otp:CodeHashKey", "", "Otp:CodeHashKey")] // instances must share it
+    public async Task APostgresSettingThatCannotWorkStopsStartUpNamingIt(string key, string value, string named)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Default"] = "Host=127.0.0.1;Database=never-reached",
+            ["Otp:CodeHashKey"] = PostgresDatabase.CodeHashKey,
+            [key] = value,
+        };
+        await using var app = new AppFactory(25, settings);
+
+        var error = Record.Exception(() => app.StartServer());
+
+        Assert.NotNull(error);
+        Assert.Contains(named, error.ToString());
+    }
+
     [Fact]
     public async Task TheEmbeddedProviderIsRefusedOutsideDevelopment()
     {
