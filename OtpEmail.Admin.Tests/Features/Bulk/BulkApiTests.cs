@@ -155,31 +155,17 @@ public sealed class BulkApiTests : IAsyncLifetime
 
         // What a stopped app leaves behind: rows 1-3 added (with their outcome, one commit each), 4-6 not yet.
         var jobId = 1_000_000_000_000L + Random.Shared.Next();
-        await using (var db = _app.CreateDbContext())
+        await LeftRunningAsync(jobId, addresses.Select((address, i) => new BulkJobRow
         {
-            db.BulkJobs.Add(new BulkJob
-            {
-                Id = jobId,
-                ActorSubject = ApiClient.Admin,
-                ActorClient = ApiClient.Admin,
-                FileName = "left.csv",
-                Total = 6,
-                CreatedAt = DateTimeOffset.UtcNow,
-                Caller = $$"""{"Subject":"{{ApiClient.Admin}}","ClientId":"{{ApiClient.Admin}}","Granted":["user.read","user.write","user.credential.write"],"Organizations":null}""",
-            });
-            db.BulkJobRows.AddRange(addresses.Select((address, i) => new BulkJobRow
-            {
-                JobId = jobId,
-                Row = i + 1,
-                User = user,
-                UserId = long.Parse(user),
-                Address = address,
-                Mode = "return_code",
-                Outcome = i < 3 ? BulkRowOutcome.Ok : BulkRowOutcome.Pending,
-                OtpEmailId = i < 3 ? long.Parse(early[i]) : null,
-            }));
-            await db.SaveChangesAsync();
-        }
+            JobId = jobId,
+            Row = i + 1,
+            User = user,
+            UserId = long.Parse(user),
+            Address = address,
+            Mode = "return_code",
+            Outcome = i < 3 ? BulkRowOutcome.Ok : BulkRowOutcome.Pending,
+            OtpEmailId = i < 3 ? long.Parse(early[i]) : null,
+        }).ToList());
 
         _app.Services.GetRequiredService<BulkRunner>().Wake();
         JsonNode job = null!;
@@ -221,23 +207,9 @@ public sealed class BulkApiTests : IAsyncLifetime
         Assert.Equal((2, runner.Token), (taken.Succeeded, taken.Runner));
     }
 
-    // A job of two return-code rows for the user, as an instance left it: running, nothing done yet.
-    private async Task LeftRunningAsync(long jobId, string user, long? runner, DateTimeOffset? leaseUntil)
-    {
-        await using var db = _app.CreateDbContext();
-        db.BulkJobs.Add(new BulkJob
-        {
-            Id = jobId,
-            ActorSubject = ApiClient.Admin,
-            ActorClient = ApiClient.Admin,
-            FileName = "held.csv",
-            Total = 2,
-            CreatedAt = DateTimeOffset.UtcNow,
-            Caller = $$"""{"Subject":"{{ApiClient.Admin}}","ClientId":"{{ApiClient.Admin}}","Granted":["user.read","user.write","user.credential.write"],"Organizations":null}""",
-            Runner = runner,
-            RunnerLeaseUntil = leaseUntil,
-        });
-        db.BulkJobRows.AddRange(Enumerable.Range(1, 2).Select(row => new BulkJobRow
+    // A job of two return-code rows for the user, held by a runner or by none, nothing done yet.
+    private Task LeftRunningAsync(long jobId, string user, long? runner, DateTimeOffset? leaseUntil) =>
+        LeftRunningAsync(jobId, Enumerable.Range(1, 2).Select(row => new BulkJobRow
         {
             JobId = jobId,
             Row = row,
@@ -245,7 +217,25 @@ public sealed class BulkApiTests : IAsyncLifetime
             UserId = long.Parse(user),
             Address = ApiClient.NewAddress(),
             Mode = "return_code",
-        }));
+        }).ToList(), runner, leaseUntil);
+
+    // A job as a stopped or another instance leaves it in the database: running, with these rows.
+    private async Task LeftRunningAsync(long jobId, IReadOnlyCollection<BulkJobRow> rows, long? runner = null, DateTimeOffset? leaseUntil = null)
+    {
+        await using var db = _app.CreateDbContext();
+        db.BulkJobs.Add(new BulkJob
+        {
+            Id = jobId,
+            ActorSubject = ApiClient.Admin,
+            ActorClient = ApiClient.Admin,
+            FileName = "left.csv",
+            Total = rows.Count,
+            CreatedAt = DateTimeOffset.UtcNow,
+            Caller = $$"""{"Subject":"{{ApiClient.Admin}}","ClientId":"{{ApiClient.Admin}}","Granted":["user.read","user.write","user.credential.write"],"Organizations":null}""",
+            Runner = runner,
+            RunnerLeaseUntil = leaseUntil,
+        });
+        db.BulkJobRows.AddRange(rows);
         await db.SaveChangesAsync();
     }
 
