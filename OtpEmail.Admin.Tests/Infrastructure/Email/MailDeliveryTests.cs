@@ -79,6 +79,41 @@ public sealed class MailDeliveryTests
         }
     }
 
+    [Fact]
+    public async Task MailClaimedByAnotherInstanceIsLeftToItUntilTheClaimRunsOutThenSentOnceUnderItsMessageId()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var smtp = new SmtpSink();
+        await smtp.StartAsync();
+        await using var app = new AppFactory(smtp.Port, services: services => services.AddSingleton<TimeProvider>(clock));
+        app.StartClient().Dispose();
+        var address = ApiClient.NewAddress();
+        long mailId;
+        await using (var db = app.CreateDbContext())
+        {
+            // What an instance that died mid-round leaves: a pending mail it claimed for two minutes.
+            var mail = app.Services.GetRequiredService<MailOutbox>().Enqueue(
+                db, address, "Verify your email", new MailBody("code ABCD2345", "<p>code ABCD2345</p>"), clock.GetUtcNow().AddMinutes(10), "test");
+            mail.ClaimToken = 42;
+            mail.ClaimedUntil = clock.GetUtcNow().AddMinutes(2);
+            await db.SaveChangesAsync();
+            mailId = mail.Id;
+        }
+
+        await Dispatcher(app).DispatchDueAsync(CancellationToken.None);
+        Assert.Empty(smtp.To(address));
+        Assert.True(await OutboxAsync(app, address, m => m.Status == OutboxMailStatus.Pending && m.ClaimToken == 42));
+
+        clock.Advance(TimeSpan.FromMinutes(3));
+        await Dispatcher(app).DispatchDueAsync(CancellationToken.None);
+
+        var sent = await smtp.WaitForMailToAsync(address);
+        Assert.Equal($"{mailId}@otpemail.test", sent.MessageId);
+        Assert.True(await OutboxAsync(app, address, m => m.Status == OutboxMailStatus.Sent && m.ClaimToken != 42));
+        await Dispatcher(app).DispatchDueAsync(CancellationToken.None);
+        Assert.Single(smtp.To(address));
+    }
+
     private static MailDispatcher Dispatcher(AppFactory app) =>
         app.Services.GetServices<IHostedService>().OfType<MailDispatcher>().Single();
 

@@ -44,7 +44,8 @@ public sealed class MailMetrics
             if (_lastRead is not { } last || now - last.At > TimeSpan.FromSeconds(1))
             {
                 using var db = _dbs.CreateDbContext();
-                _lastRead = (OutboxBacklog.ReadAsync(db, now, CancellationToken.None).GetAwaiter().GetResult(), now); // SQLite's async is synchronous
+                // Gauge callbacks are synchronous: the exporter's thread waits for this read, at most once a second.
+                _lastRead = (OutboxBacklog.ReadAsync(db, now, CancellationToken.None).GetAwaiter().GetResult(), now);
             }
 
             return _lastRead.Value.Backlog;
