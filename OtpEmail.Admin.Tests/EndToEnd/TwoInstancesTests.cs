@@ -72,7 +72,9 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+// Run by itself after the parallel collections: two more app processes beside the browser tests on
+// two cores would test the machine's patience, not the app.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TwoInstancesCollection : ICollectionFixture<TwoInstancesFixture>
 {
     public const string Name = "two instances";

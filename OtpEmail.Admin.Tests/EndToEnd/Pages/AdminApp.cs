@@ -64,7 +64,7 @@ public sealed class AdminApp(IPage page)
     public async Task AddAsync(string address, string mode, string? template = null)
     {
         await TypeAsync(Address, address);
-        await Mode(mode).CheckAsync();
+        await ChooseAsync(Mode(mode));
         if (template is not null)
         {
             await TypeAsync(UrlTemplate, template);
@@ -72,6 +72,16 @@ public sealed class AdminApp(IPage page)
 
         await Assertions.Expect(Address).ToHaveValueAsync(address);
         await AddButton.ClickAsync();
+    }
+
+    /// <summary>
+    /// Picks a radio button as a person does: clicks it, then sees it chosen. The choice is the
+    /// server's to render, so it shows after a round trip, not in the instant after the click.
+    /// </summary>
+    public static async Task ChooseAsync(ILocator radio)
+    {
+        await radio.ClickAsync();
+        await Assertions.Expect(radio).ToBeCheckedAsync();
     }
 
     /// <summary>Clears a field the way a person does: select all, then type over it.</summary>
