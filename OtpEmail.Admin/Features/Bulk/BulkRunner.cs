@@ -122,16 +122,26 @@ public sealed partial class BulkRunner(
         var prepared = request.IsSuccess ? add.Prepare(caller, DecimalId.Format(row.UserId ?? 0), request.Value) : request.Error;
         if (!prepared.IsSuccess)
         {
-            await writer.WriteAsync<bool>((db, _) =>
+            await writer.WriteAsync<bool>(async (db, ct) =>
             {
+                if (!await RunningAsync(db, jobId, ct))
+                {
+                    return Cancelled;
+                }
+
                 Record(db, row, prepared.Error, null);
-                return Task.FromResult(Staged<bool>.Recorded(prepared.Error));
+                return Staged<bool>.Recorded(prepared.Error);
             }, cancellationToken);
             return;
         }
 
         var added = await writer.WriteAsync<AddOtpEmailResponse>(async (db, ct) =>
         {
+            if (!await RunningAsync(db, jobId, ct))
+            {
+                return Cancelled;
+            }
+
             var staged = await prepared.Value.StageAsync(db, ct);
             var result = staged.Result;
             Record(db, row, result.IsSuccess ? null : result.Error, result.IsSuccess ? result.Value.OtpEmailId : null);
@@ -143,6 +153,13 @@ public sealed partial class BulkRunner(
             codes.Keep(jobId, row.Row, code);
         }
     }
+
+    // Rows already handed to the writer when the job is cancelled find out there, in the order of the
+    // writes: once the cancel is committed, no further row of the job is added.
+    private static readonly OtpError Cancelled = OtpError.Precondition("BULK-JOB-CANCELLED", "The bulk job was cancelled");
+
+    private static Task<bool> RunningAsync(AppDbContext db, long jobId, CancellationToken cancellationToken) =>
+        db.BulkJobs.AnyAsync(j => j.Id == jobId && j.State == BulkJobState.Running, cancellationToken);
 
     private static BulkRow Describe(BulkJobRow row) => new(row.Row, row.User, row.Address, row.Mode, row.UrlTemplate);
 
