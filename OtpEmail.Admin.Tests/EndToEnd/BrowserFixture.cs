@@ -33,17 +33,21 @@ public sealed class BrowserFixture : IAsyncLifetime
         App.WithPickupDirectory();
         App.StartClient().Dispose();
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        Browser = await LaunchChromiumAsync(_playwright);
         Directory.CreateDirectory(ScreenshotDirectory);
 
         // CI runs several apps at once on two cores: give the page and assertions time, not sleeps.
         Assertions.SetDefaultExpectTimeout(15_000);
     }
+
+    /// <summary>Debian's Chromium, headless, without the background traffic a test does not want.</summary>
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
 
     public async Task<IPage> NewPageAsync()
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Playwright;
-using Npgsql;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Auth.DevProvider;
 using OtpEmail.Admin.Tests.EndToEnd.Pages;
@@ -32,13 +31,8 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
     {
         await Smtp.StartAsync();
         _database = await PostgresDatabase.CreateAsync();
-        var shared = new Dictionary<string, string?>(_database.Settings)
+        var shared = new Dictionary<string, string?>(_database.Settings.Concat(SmtpSink.AppSettings(Smtp.Port)))
         {
-            ["Mail:Mode"] = "Smtp",
-            ["Mail:From"] = "no-reply@otpemail.test",
-            ["Mail:Smtp:Host"] = "127.0.0.1",
-            ["Mail:Smtp:Port"] = Smtp.Port.ToString(CultureInfo.InvariantCulture),
-            ["Mail:Smtp:Security"] = "None",
             ["Mail:PollInterval"] = "00:00:00.050", // each dispatcher looks often: they compete for every mail
             ["Authentication:ClientSecret"] = "the-admin-app-secret-both-instances-use",
             ["Authentication:RevalidationInterval"] = "00:00:01", // sessions are checked with the provider every second
@@ -55,13 +49,7 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
 
     public ApiClient Either(int i) => i % 2 == 0 ? ApiA : ApiB;
 
-    public async Task<T> QueryAsync<T>(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), CultureInfo.InvariantCulture);
-    }
+    public Task<T> QueryAsync<T>(string sql) => _database.ScalarAsync<T>(sql);
 
     public async Task DisposeAsync()
     {
@@ -141,12 +129,7 @@ public sealed class TwoInstancesTests(TwoInstancesFixture fixture)
     public async Task StaffSignedInOnOneInstanceAreSignedInOnTheOther()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu"],
-        });
+        await using var browser = await BrowserFixture.LaunchChromiumAsync(playwright);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.A.BaseAddress.AbsoluteUri });
         var app = new AdminApp(await context.NewPageAsync());
         await app.SignInAsync(AdminApp.Support);

@@ -23,11 +23,10 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
     public AppFactory(int smtpPort, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string environment = "Development")
     {
-        DataDirectory = Path.Combine(Path.GetTempPath(), "otpemail-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(DataDirectory);
+        DataDirectory = TestFolder.Create();
         HttpPort = FreeLoopbackPort();
         GrpcPort = FreeLoopbackPort();
-        _settings = new Dictionary<string, string?>
+        _settings = new Dictionary<string, string?>(SmtpSink.AppSettings(smtpPort))
         {
             // Native gRPC needs HTTP/2 without TLS: its own endpoint, configured as in production.
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{GrpcPort}",
@@ -35,11 +34,6 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             ["ConnectionStrings:Default"] = $"Data Source={Path.Combine(DataDirectory, "app.db")}",
             ["App:PublicBaseUrl"] = $"http://localhost:{HttpPort}",
             ["App:KeysDirectory"] = Path.Combine(DataDirectory, "keys"),
-            ["Mail:Mode"] = "Smtp",
-            ["Mail:From"] = "no-reply@otpemail.test",
-            ["Mail:Smtp:Host"] = "127.0.0.1",
-            ["Mail:Smtp:Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
-            ["Mail:Smtp:Security"] = "None",
             ["Mail:Smtp:Timeout"] = "00:00:05",
             ["Mail:PollInterval"] = "00:00:00.200",
             ["Mail:RetryBaseDelay"] = "00:00:00.100",
@@ -133,13 +127,6 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: the folder is under the system temp directory.
-        }
+        TestFolder.Delete(DataDirectory);
     }
 }

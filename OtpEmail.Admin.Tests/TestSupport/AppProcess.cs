@@ -18,8 +18,7 @@ public sealed class AppProcess : IAsyncDisposable
     {
         Name = name;
         BaseAddress = new Uri($"http://localhost:{port}");
-        DataDirectory = Path.Combine(Path.GetTempPath(), "otpemail-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(DataDirectory);
+        DataDirectory = TestFolder.Create();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "OtpEmail.Admin.dll")])
         {
             WorkingDirectory = DataDirectory,
@@ -99,14 +98,7 @@ public sealed class AppProcess : IAsyncDisposable
 
         await _process.WaitForExitAsync();
         _process.Dispose();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: the folder is under the system temp directory.
-        }
+        TestFolder.Delete(DataDirectory);
     }
 
     private void Keep(string? line)

@@ -47,17 +47,23 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return database;
     }
 
+    /// <summary>The first value <paramref name="sql"/> reads from this database.</summary>
+    public async Task<T> ScalarAsync<T>(string sql) =>
+        (T)Convert.ChangeType((await RunAsync(ConnectionString, sql, command => command.ExecuteScalarAsync()))!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
         await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)");
     }
 
-    private async Task ExecuteOnServerAsync(string sql)
+    private Task ExecuteOnServerAsync(string sql) => RunAsync(_server, sql, command => command.ExecuteNonQueryAsync());
+
+    private static async Task<TResult> RunAsync<TResult>(string connectionString, string sql, Func<NpgsqlCommand, Task<TResult>> run)
     {
-        await using var connection = new NpgsqlConnection(_server);
+        await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
+        return await run(command);
     }
 }

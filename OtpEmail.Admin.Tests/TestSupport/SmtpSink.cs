@@ -19,6 +19,16 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>The app's settings for sending its mail to a sink on <paramref name="port"/>.</summary>
+    public static Dictionary<string, string?> AppSettings(int port) => new()
+    {
+        ["Mail:Mode"] = "Smtp",
+        ["Mail:From"] = "no-reply@otpemail.test",
+        ["Mail:Smtp:Host"] = "127.0.0.1",
+        ["Mail:Smtp:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Mail:Smtp:Security"] = "None",
+    };
+
     public IReadOnlyCollection<MimeMessage> Received => _received;
 
     /// <summary>Starts listening on 127.0.0.1; port 0 picks a free one, and a restart reuses <see cref="Port"/>.</summary>
