@@ -62,6 +62,7 @@ public sealed class BulkJobs(IDbContextFactory<AppDbContext> dbs, DbWriter write
         }
 
         var rows = checkedRows.Value;
+        var now = time.GetUtcNow();
         var job = new BulkJob
         {
             Id = ids.Next(),
@@ -69,10 +70,10 @@ public sealed class BulkJobs(IDbContextFactory<AppDbContext> dbs, DbWriter write
             ActorClient = caller.ClientId,
             Caller = JsonSerializer.Serialize(CallerSnapshot.Of(caller)),
             FileName = Truncate(Path.GetFileName(fileName), 260),
-            CreatedAt = time.GetUtcNow(),
+            CreatedAt = now,
             Total = rows.Count,
             Runner = runner.Token,
-            RunnerLeaseUntil = time.GetUtcNow() + BulkRunner.Lease,
+            RunnerLeaseUntil = now + BulkRunner.Lease,
         };
         await writer.RunAsync(async db =>
         {
