@@ -74,8 +74,8 @@ public static partial class ApiErrorPipeline
     [System.Text.RegularExpressions.GeneratedRegex(@"System\.[A-Za-z0-9_.`\[\]]+|OtpEmail\.[A-Za-z0-9_.`\[\]]+")]
     private static partial System.Text.RegularExpressions.Regex TypeName();
 
-    // The exception itself is logged by the exception-handler middleware.
-    private sealed class ApiExceptionHandler : IExceptionHandler
+    // Logged here: the exception-handler middleware does not log what an IExceptionHandler handles.
+    private sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
         {
@@ -95,9 +95,13 @@ public static partial class ApiErrorPipeline
                 return true;
             }
 
+            LogUnhandled(logger, exception, http.Request.Method, path);
             await HttpErrors.WriteAsync(http, new OtpError(ErrorCode.Internal, "API-INTERNAL", "Internal error"));
             return true;
         }
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}; answered 500")]
+        private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
     }
 }
 
