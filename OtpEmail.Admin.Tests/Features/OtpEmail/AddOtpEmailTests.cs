@@ -200,6 +200,32 @@ public sealed partial class AddOtpEmailTests(HandlerFixture fixture)
     }
 
     [Fact]
+    public async Task ConcurrentAddsAndRemovesOfOneUserAllSucceedWithConsecutiveSequences()
+    {
+        // A remove stages its event for the batch's save; an add stores its own at once: in one batch
+        // each must number its event after the other's.
+        var userId = await fixture.CreateUserAsync();
+        var existing = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            existing.Add((await AddAsync(userId, SetEmail.For(ApiClient.NewAddress(), VerificationMode.AlreadyVerified))).Value.OtpEmailId);
+        }
+
+        var remove = fixture.Get<RemoveOtpEmailHandler>();
+        var removes = existing.Select(otpEmailId => Task.Run(async () =>
+            (await remove.HandleAsync(Callers.Admin, userId, otpEmailId, CancellationToken.None)).Match<Result<Details>>(r => r.Details, e => e)));
+        var adds = existing.Select(_ => Task.Run(async () =>
+            (await Handler.HandleAsync(Callers.Admin, userId, new AddOtpEmailRequest { Email = SetEmail.For(ApiClient.NewAddress(), VerificationMode.ReturnCode) }, CancellationToken.None))
+                .Match<Result<Details>>(r => r.Details, e => e)));
+        var results = await Task.WhenAll(removes.Zip(adds).SelectMany(pair => new[] { pair.First, pair.Second }));
+
+        Assert.All(results, r => Assert.True(r.IsSuccess, r.Error?.FullMessage));
+        Assert.Equal(Enumerable.Range(10, 16).Select(i => (long)i), results.Select(r => r.Value.Sequence).Order());
+        await using var db = fixture.Db();
+        Assert.Equal(8, await db.OtpEmails.CountAsync(a => a.UserId == long.Parse(userId) && a.State != OtpEmailState.Removed));
+    }
+
+    [Fact]
     public async Task CodesAreStoredOnlyAsKeyedHashesAndNeverLogged()
     {
         var userId = await fixture.CreateUserAsync();

@@ -114,7 +114,7 @@ public sealed partial class AddOtpEmailHandler(
         // One round trip: the user, how many live authenticators it has, whether one has this address,
         // and the sequence of its last event (for the next one).
         var normalized = EmailAddress.Normalize(address);
-        var target = await TargetQuery.For(db)(db, userId.Value, normalized, otp.Value.MaxAuthenticatorsPerUser);
+        var target = await ReadTargetAsync(db, userId.Value, normalized, otp.Value.MaxAuthenticatorsPerUser, cancellationToken);
         var found = UserAccess.Admit(caller, target?.User);
         if (!found.IsSuccess)
         {
@@ -122,13 +122,12 @@ public sealed partial class AddOtpEmailHandler(
         }
 
         var user = found.Value;
-        var staged = StagedFor(db, user.Id).ToList(); // adds for this user written together with this one
-        if (target!.Taken || staged.Contains(normalized))
+        if (target!.Taken)
         {
             return OtpEmailErrors.AlreadyRegistered;
         }
 
-        if (target.Live + staged.Count >= otp.Value.MaxAuthenticatorsPerUser)
+        if (target.Live >= otp.Value.MaxAuthenticatorsPerUser)
         {
             return OtpError.Precondition("OTPEMAIL-TOO-MANY",
                 $"A user may have at most {otp.Value.MaxAuthenticatorsPerUser} OTP Email authenticators; remove one first");
@@ -160,31 +159,66 @@ public sealed partial class AddOtpEmailHandler(
             code = issued.Value;
         }
 
-        db.OtpEmails.Add(authenticator);
+        // Stored at once rather than tracked (see PreparedInsert): a later add in the same batch reads it.
+        await Insert.ExecuteAsync(db, authenticator, cancellationToken);
         var otpEmailId = DecimalId.Format(authenticator.Id);
-        var addition = events.Append(db, user, target.LastEvent, OtpEmailEvents.Added, caller, new { otpEmailId, Address = address, Mode = verification.Name }, now);
+        var addition = await events.InsertAsync(
+            db, user, target.LastEvent, OtpEmailEvents.Added, caller, new { otpEmailId, Address = address, Mode = verification.Name }, now, cancellationToken);
         return new AddOtpEmailResponse(addition.Details(), otpEmailId, verification.Mode == VerificationMode.ReturnCode ? code : null);
     }
+
+    private static readonly PreparedInsert<OtpEmailAuthenticator> Insert = new();
 
     private sealed record AddTarget(User User, int Live, bool Taken, long? LastEvent);
 
     // Live counts at most up to the cap, so the cost of the check does not grow with the user's authenticators.
-    private static readonly CompiledQuery<Func<AppDbContext, long, string, int, Task<AddTarget?>>> TargetQuery = new(() => EF.CompileAsyncQuery(
-        (AppDbContext db, long userId, string normalized, int cap) => db.Set<User>().AsNoTracking()
+    private static readonly PreparedQuery TargetQuery = new(
+        (db, arguments) => db.Set<User>().AsNoTracking()
             .Where(UserAccess.Live)
-            .Where(u => u.Id == userId)
-            .Select(u => new AddTarget(
-                u,
-                db.Set<OtpEmailAuthenticator>().Where(a => a.UserId == u.Id && a.State != OtpEmailState.Removed).Take(cap).Count(),
-                db.Set<OtpEmailAuthenticator>().Any(a => a.UserId == u.Id && a.NormalizedAddress == normalized && a.State != OtpEmailState.Removed),
-                db.Set<UserEvent>().Where(e => e.UserId == u.Id).Max(e => (long?)e.Sequence)))
-            .FirstOrDefault()));
+            .Where(u => u.Id == (long)arguments[0])
+            .Select(u => new
+            {
+                u.Id,
+                u.OrganizationId,
+                u.Username,
+                u.GivenName,
+                u.FamilyName,
+                u.DisplayName,
+                u.Email,
+                u.EmailVerified,
+                u.State,
+                Live = db.Set<OtpEmailAuthenticator>().Where(a => a.UserId == u.Id && a.State != OtpEmailState.Removed).Take((int)arguments[2]).Count(),
+                Taken = db.Set<OtpEmailAuthenticator>()
+                    .Any(a => a.UserId == u.Id && a.NormalizedAddress == (string)arguments[1] && a.State != OtpEmailState.Removed),
+                LastEvent = db.Set<UserEvent>().Where(e => e.UserId == u.Id).Max(e => (long?)e.Sequence),
+            })
+            .Take(1),
+        -1L, "\u0001", -3);
 
-    private static IEnumerable<string> StagedFor(AppDbContext db, long userId) =>
-        db.ChangeTracker.Entries<OtpEmailAuthenticator>()
-            .Where(entry => entry.State == EntityState.Added && entry.Entity.UserId == userId)
-            .Select(entry => entry.Entity.NormalizedAddress);
+    private static async Task<AddTarget?> ReadTargetAsync(AppDbContext db, long userId, string normalized, int cap, CancellationToken cancellationToken)
+    {
+        await using var row = await TargetQuery.ExecuteReaderAsync(db, [userId, normalized, cap], cancellationToken);
+        if (!await row.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var user = new User
+        {
+            Id = row.GetInt64(0),
+            OrganizationId = row.GetInt64(1),
+            Username = row.GetString(2),
+            GivenName = row.GetString(3),
+            FamilyName = row.GetString(4),
+            DisplayName = row.GetString(5),
+            Email = row.GetString(6),
+            EmailVerified = row.GetBoolean(7),
+            State = (UserState)row.GetInt32(8),
+        };
+        return new AddTarget(user, row.GetInt32(9), row.GetBoolean(10), row.IsDBNull(11) ? null : row.GetInt64(11));
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OTP email {OtpEmailId} added to user {UserId} by {Actor} ({Mode})")]
     private static partial void LogAdded(ILogger logger, string otpEmailId, string userId, string actor, string mode);
 }
+

@@ -51,6 +51,8 @@ public sealed class UserEventLog(IdGenerator ids)
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    private static readonly PreparedInsert<UserEvent> Insert = new();
+
     private static readonly CompiledQuery<Func<AppDbContext, long, CancellationToken, Task<long?>>> LastStored = new(() => EF.CompileAsyncQuery(
         (AppDbContext db, long userId, CancellationToken _) => db.Set<UserEvent>().Where(e => e.UserId == userId).Max(e => (long?)e.Sequence)));
 
@@ -59,17 +61,46 @@ public sealed class UserEventLog(IdGenerator ids)
     /// <paramref name="db"/>. The payload must hold no secret.
     /// </summary>
     public async Task<UserEvent> AppendAsync(
-        AppDbContext db, User user, string type, Caller actor, object payload, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Append(db, user, LastStaged(db, user.Id) ?? await LastStored.For(db)(db, user.Id, cancellationToken), type, actor, payload, now);
+        AppDbContext db, User user, string type, Caller actor, object payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var entry = Next(db, user, await LastStored.For(db)(db, user.Id, cancellationToken), type, actor, payload, now);
+        db.UserEvents.Add(entry);
+        return entry;
+    }
 
     /// <summary>
-    /// As <see cref="AppendAsync"/>, for a caller whose query read the sequence of the user's last
-    /// stored event along with the user (null: none), saving a round trip on a hot path.
+    /// Stores the next event of <paramref name="user"/> at once, in the context's transaction (see
+    /// <see cref="PreparedInsert{TEntity}"/>), for a caller whose query read the sequence of the user's
+    /// last stored event along with the user (null: none), saving round trips on a hot path.
     /// </summary>
-    public UserEvent Append(AppDbContext db, User user, long? lastStored, string type, Caller actor, object payload, DateTimeOffset now)
+    public async Task<UserEvent> InsertAsync(
+        AppDbContext db, User user, long? lastStored, string type, Caller actor, object payload, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var last = LastStaged(db, user.Id) ?? lastStored ?? 0;
-        var entry = new UserEvent
+        var entry = Next(db, user, lastStored, type, actor, payload, now);
+        await Insert.ExecuteAsync(db, entry, cancellationToken);
+        return entry;
+    }
+
+    /// <summary>The contract's <c>Details</c> of each user's last change (users without events are left out).</summary>
+    public static async Task<Dictionary<long, Details>> LastChangesAsync(AppDbContext db, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken) =>
+        await db.Set<UserEvent>().AsNoTracking()
+            .Where(e => userIds.Contains(e.UserId)
+                && e.Sequence == db.Set<UserEvent>().Where(last => last.UserId == e.UserId).Max(last => last.Sequence))
+            .ToDictionaryAsync(e => e.UserId, e => e.Details(), cancellationToken);
+
+    // After the last stored and the last staged on the context (events of this user staged earlier in the same batch).
+    private UserEvent Next(AppDbContext db, User user, long? lastStored, string type, Caller actor, object payload, DateTimeOffset now)
+    {
+        var last = lastStored ?? 0;
+        foreach (var entry in db.ChangeTracker.Entries<UserEvent>())
+        {
+            if (entry.State == EntityState.Added && entry.Entity.UserId == user.Id)
+            {
+                last = Math.Max(last, entry.Entity.Sequence);
+            }
+        }
+
+        return new UserEvent
         {
             Id = ids.Next(), // made here, so that saving an event needs no round trip for its key
             UserId = user.Id,
@@ -81,29 +112,6 @@ public sealed class UserEventLog(IdGenerator ids)
             ActorClient = actor.ClientId,
             Payload = JsonSerializer.Serialize(payload, PayloadJson),
         };
-        db.UserEvents.Add(entry);
-        return entry;
-    }
-
-    /// <summary>The contract's <c>Details</c> of each user's last change (users without events are left out).</summary>
-    public static async Task<Dictionary<long, Details>> LastChangesAsync(AppDbContext db, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken) =>
-        await db.Set<UserEvent>().AsNoTracking()
-            .Where(e => userIds.Contains(e.UserId)
-                && e.Sequence == db.Set<UserEvent>().Where(last => last.UserId == e.UserId).Max(last => last.Sequence))
-            .ToDictionaryAsync(e => e.UserId, e => e.Details(), cancellationToken);
-
-    private static long? LastStaged(AppDbContext db, long userId)
-    {
-        long? last = null;
-        foreach (var entry in db.ChangeTracker.Entries<UserEvent>())
-        {
-            if (entry.State == EntityState.Added && entry.Entity.UserId == userId && entry.Entity.Sequence > (last ?? 0))
-            {
-                last = entry.Entity.Sequence;
-            }
-        }
-
-        return last;
     }
 }
 

@@ -49,6 +49,7 @@ public static class DataExtensions
                 .UseSqlite(connectionString)
                 .AddInterceptors(new SqlitePragmas()));
             builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ContextFactory<SqliteDbContext>>();
+            builder.Services.AddSingleton(services => new SqliteWriterContexts(services.GetRequiredService<DbContextOptions<SqliteDbContext>>(), connectionString));
         }
 
         var maxWriteBatch = builder.Configuration.GetValue("Database:MaxWriteBatch", DbWriter.DefaultMaxBatch);
@@ -58,7 +59,9 @@ public static class DataExtensions
         }
 
         builder.Services.AddSingleton(services => new DbWriter(
-            services.GetRequiredService<IDbContextFactory<AppDbContext>>(), services.GetRequiredService<ILogger<DbWriter>>(), maxWriteBatch));
+            services.GetService<SqliteWriterContexts>() ?? services.GetRequiredService<IDbContextFactory<AppDbContext>>(),
+            services.GetRequiredService<ILogger<DbWriter>>(),
+            maxWriteBatch));
         builder.Services.AddSingleton<IdGenerator>();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;

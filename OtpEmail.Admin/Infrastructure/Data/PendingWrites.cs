@@ -1,4 +1,6 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Infrastructure.Data;
@@ -56,9 +58,16 @@ internal sealed class StagedWrite<T>(Func<AppDbContext, CancellationToken, Task<
 
     public override void Answer() => Complete(_staged.Result);
 
-    // A save refused for what others did meanwhile: a unique value taken, a row changed (on PostgreSQL
-    // "could not serialize", which its execution strategy hands over wrapped as a transient failure).
-    private static bool IsConflict(Exception e) => e is DbUpdateException || e.InnerException is DbUpdateException;
+    // A write refused for what others did meanwhile: a unique value taken, a row changed (on PostgreSQL
+    // "could not serialize", which its execution strategy hands over wrapped as a transient failure),
+    // whether by SaveChanges or by a statement a stage ran itself (see PreparedInsert).
+    private static bool IsConflict(Exception e) => e switch
+    {
+        DbUpdateException => true,
+        SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_CONSTRAINT } => true,
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure } => true,
+        _ => e.InnerException is { } inner && IsConflict(inner),
+    };
 
     public override async Task RunAloneAsync(IDbContextFactory<AppDbContext> dbs)
     {
@@ -66,17 +75,15 @@ internal sealed class StagedWrite<T>(Func<AppDbContext, CancellationToken, Task<
         {
             await using var db = await dbs.CreateDbContextAsync();
             await using var transaction = await DbWriter.BeginAsync(db);
-            var staged = await stage(db, CancellationToken.None);
-            if (!staged.Save)
-            {
-                Complete(staged.Result);
-                return;
-            }
-
             try
             {
-                await db.SaveChangesAsync(CancellationToken.None);
-                await transaction.CommitAsync(CancellationToken.None);
+                var staged = await stage(db, CancellationToken.None);
+                if (staged.Save)
+                {
+                    await db.SaveChangesAsync(CancellationToken.None);
+                    await transaction.CommitAsync(CancellationToken.None);
+                }
+
                 Complete(staged.Result);
                 return;
             }

@@ -20,9 +20,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     {
         if (FirstOpen(connection))
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = Sql;
-            command.ExecuteNonQuery();
+            Apply(connection);
         }
     }
 
@@ -34,6 +32,14 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
             command.CommandText = Sql;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+    }
+
+    /// <summary>Sets them on a connection opened without EF Core (see <see cref="SqliteWriterContexts"/>).</summary>
+    public static void Apply(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Sql;
+        command.ExecuteNonQuery();
     }
 
     // The native handle outlives the pooled SqliteConnection objects that borrow it.

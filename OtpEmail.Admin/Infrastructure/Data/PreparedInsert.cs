@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace OtpEmail.Admin.Infrastructure.Data;
+
+/// <summary>
+/// Inserts an entity at once, in the context's transaction, by a command kept prepared (see
+/// <see cref="PreparedCommands"/>), instead of tracking it for <c>SaveChanges</c>: for the rows the
+/// writer adds on every write of a kind. The statement comes from EF Core's model (table, columns,
+/// value conversions), once per provider. Later reads in the same transaction see the row; a
+/// unique value already taken fails the insert with the provider's exception.
+/// </summary>
+public sealed class PreparedInsert<TEntity>
+    where TEntity : class
+{
+    private readonly ConcurrentDictionary<Type, Template> _templates = new();
+    private readonly PreparedCommands _commands = new();
+
+    public async Task ExecuteAsync(AppDbContext db, TEntity entity, CancellationToken cancellationToken)
+    {
+        var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
+        var command = await _commands.ForAsync(db, template.CreateCommand, cancellationToken);
+        for (var i = 0; i < template.Columns.Length; i++)
+        {
+            var column = template.Columns[i];
+            var value = column.Property.GetGetter().GetClrValueUsingContainingEntity(entity);
+            command.Parameters[i].Value = (value is null ? null : column.Mapping.Converter?.ConvertToProvider(value) ?? value) ?? DBNull.Value;
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static Template Generate(AppDbContext db)
+    {
+        var entityType = db.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped.");
+        var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var columns = entityType.GetProperties()
+            .Where(p => p.GetColumnName(table) is not null && p.ValueGenerated != ValueGenerated.OnAddOrUpdate)
+            .Select((p, i) => new Column(p, p.GetRelationalTypeMapping(), sql.DelimitIdentifier(p.GetColumnName(table)!), sql.GenerateParameterName($"p{i}")))
+            .ToArray();
+        var text = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => c.Name))}) "
+            + $"VALUES ({string.Join(", ", columns.Select(c => c.Parameter))})";
+        return new Template(text, columns);
+    }
+
+    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name, string Parameter);
+
+    private sealed record Template(string Sql, Column[] Columns)
+    {
+        public DbCommand CreateCommand(DbConnection connection)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = Sql;
+            foreach (var column in Columns)
+            {
+                command.Parameters.Add(column.Mapping.CreateParameter(command, column.Parameter, value: null, column.Property.IsNullable));
+            }
+
+            return command;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+
+namespace OtpEmail.Admin.Infrastructure.Data;
+
+/// <summary>
+/// A query on the writer's hot path: the SQL EF Core generates for <paramref name="shape"/>, once per
+/// provider, run by a command kept prepared (see <see cref="PreparedCommands"/>). The caller reads
+/// the row by position, in the order of the query's projection.
+/// </summary>
+/// <param name="shape">The query, built from <paramref name="sentinels"/>: each argument becomes one SQL parameter.</param>
+/// <param name="sentinels">Sample arguments, each distinct, by which the generated parameters are told apart.</param>
+public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape, params object[] sentinels)
+{
+    private readonly ConcurrentDictionary<Type, Template> _templates = new();
+    private readonly PreparedCommands _commands = new();
+
+    /// <summary>Runs the query with <paramref name="arguments"/> (in the order of the sentinels), in the context's transaction.</summary>
+    public async Task<DbDataReader> ExecuteReaderAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
+    {
+        var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
+        var command = await _commands.ForAsync(db, template.CreateCommand, cancellationToken);
+        for (var i = 0; i < template.Arguments.Length; i++)
+        {
+            if (template.Arguments[i] >= 0)
+            {
+                command.Parameters[i].Value = arguments[template.Arguments[i]];
+            }
+        }
+
+        return await command.ExecuteReaderAsync(cancellationToken);
+    }
+
+    private Template Generate(AppDbContext db)
+    {
+        using var generated = shape(db, sentinels).CreateDbCommand();
+        var parameters = generated.Parameters.Cast<DbParameter>().ToArray();
+        var arguments = parameters.Select(p => Array.FindIndex(sentinels, s => s.Equals(p.Value))).ToArray();
+        return new Template(generated.CommandText, [.. parameters.Select(p => (p.ParameterName, p.Value))], arguments);
+    }
+
+    /// <param name="Parameters">Each parameter, with the value it keeps when no argument gives it one (a constant EF Core parameterized).</param>
+    /// <param name="Arguments">For each parameter, the argument that gives its value, or -1.</param>
+    private sealed record Template(string Sql, (string Name, object? Value)[] Parameters, int[] Arguments)
+    {
+        public DbCommand CreateCommand(DbConnection connection)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = Sql;
+            foreach (var (name, value) in Parameters)
+            {
+                var parameter = command.CreateParameter(); // its type follows its value, as EF Core's did
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+
+            return command;
+        }
+    }
+}
