@@ -92,8 +92,9 @@ public sealed class MailDeliveryTests
         await using (var db = app.CreateDbContext())
         {
             // What an instance that died mid-round leaves: a pending mail it claimed for two minutes.
-            var mail = app.Services.GetRequiredService<MailOutbox>().Enqueue(
-                db, address, "Verify your email", new MailBody("code ABCD2345", "<p>code ABCD2345</p>"), clock.GetUtcNow().AddMinutes(10), "test");
+            var mail = await app.Services.GetRequiredService<MailOutbox>().EnqueueAsync(
+                db, address, "Verify your email", new MailBody("code ABCD2345", "<p>code ABCD2345</p>"), clock.GetUtcNow().AddMinutes(10), "test", CancellationToken.None);
+            db.Attach(mail); // stored at once; the claim is then recorded on it
             mail.ClaimToken = 42;
             mail.ClaimedUntil = clock.GetUtcNow().AddMinutes(2);
             await db.SaveChangesAsync();

@@ -13,7 +13,7 @@ public sealed class MailOutboxTests(HandlerFixture fixture)
         var outbox = fixture.Get<MailOutbox>();
         var body = new MailBody("code ZZZZ9999 here", "<p>ZZZZ9999</p>");
 
-        var mail = outbox.Enqueue(db, ApiClient.NewAddress(), "subject", body, DateTimeOffset.UtcNow.AddMinutes(-1), "test:1");
+        var mail = await outbox.EnqueueAsync(db, ApiClient.NewAddress(), "subject", body, DateTimeOffset.UtcNow.AddMinutes(-1), "test:1", CancellationToken.None);
 
         Assert.DoesNotContain("ZZZZ9999", mail.ProtectedBody);
         Assert.Equal(body, outbox.Unprotect(mail.ProtectedBody!));

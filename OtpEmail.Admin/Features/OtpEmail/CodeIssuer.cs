@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.Users;
@@ -15,6 +16,12 @@ namespace OtpEmail.Admin.Features.OtpEmail;
 /// </summary>
 public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOptions<OtpSettings> otp, IOptions<AppSettings> app)
 {
+    // Tracked, to be counted up; a count stored earlier in the same batch is read too (see PreparedInsert).
+    private static readonly CompiledQuery<Func<AppDbContext, string, CancellationToken, Task<RecipientMailCount?>>> RecipientCount = new(() => EF.CompileAsyncQuery(
+        (AppDbContext db, string address, CancellationToken _) => db.Set<RecipientMailCount>().FirstOrDefault(c => c.Address == address)));
+
+    private static readonly PreparedInsert<RecipientMailCount> NewRecipientCount = new();
+
     /// <summary>Returns the new code in plain text: for the response in return-code mode, else to forget.</summary>
     public async Task<Result<string>> IssueAsync(
         AppDbContext db, User user, OtpEmailAuthenticator authenticator, Verification verification, DateTimeOffset now, CancellationToken cancellationToken)
@@ -34,7 +41,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
         var mailWindow = (Start: now, Count: 0);
         if (verification.Mode == VerificationMode.SendCode)
         {
-            sent = await db.RecipientMailCounts.FindAsync([authenticator.NormalizedAddress], cancellationToken);
+            sent = await RecipientCount.For(db)(db, authenticator.NormalizedAddress, cancellationToken);
             mailWindow = HourlyLimit.Current(sent?.WindowStart, sent?.Count ?? 0, now);
             if (mailWindow.Count >= settings.MailsPerRecipientPerHour)
             {
@@ -61,7 +68,8 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
         {
             if (sent is null)
             {
-                db.RecipientMailCounts.Add(new RecipientMailCount { Address = authenticator.NormalizedAddress, WindowStart = mailWindow.Start, Count = 1 });
+                await NewRecipientCount.ExecuteAsync(
+                    db, new RecipientMailCount { Address = authenticator.NormalizedAddress, WindowStart = mailWindow.Start, Count = 1 }, cancellationToken);
             }
             else
             {
@@ -69,7 +77,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
                 sent.Count = mailWindow.Count + 1;
             }
 
-            outbox.Enqueue(db, authenticator.Address, VerificationMail.Subject, mail, expiresAt, authenticator.MailReference);
+            await outbox.EnqueueAsync(db, authenticator.Address, VerificationMail.Subject, mail, expiresAt, authenticator.MailReference, cancellationToken);
         }
 
         return code;

@@ -13,11 +13,16 @@ namespace OtpEmail.Admin.Infrastructure.Email;
 public sealed class MailOutbox(IDataProtectionProvider dataProtection, IdGenerator ids, TimeProvider time)
 {
     private const string Purpose = "OtpEmail.Admin.Outbox.v1";
+    private static readonly PreparedInsert<OutboxMail> Insert = new();
     private readonly IDataProtector _protector = dataProtection.CreateProtector(Purpose);
     private readonly SemaphoreSlim _signal = new(0, 1);
 
-    /// <summary>Adds the mail to <paramref name="db"/>; nothing is sent before it is saved.</summary>
-    public OutboxMail Enqueue(AppDbContext db, string to, string subject, MailBody body, DateTimeOffset expiresAt, string? reference)
+    /// <summary>
+    /// Stores the mail in the caller's transaction, at once (see <see cref="PreparedInsert{TEntity}"/>);
+    /// nothing is sent before that transaction commits.
+    /// </summary>
+    public async Task<OutboxMail> EnqueueAsync(
+        AppDbContext db, string to, string subject, MailBody body, DateTimeOffset expiresAt, string? reference, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var mail = new OutboxMail
@@ -31,7 +36,7 @@ public sealed class MailOutbox(IDataProtectionProvider dataProtection, IdGenerat
             ExpiresAt = expiresAt,
             Reference = reference,
         };
-        db.OutboxMails.Add(mail);
+        await Insert.ExecuteAsync(db, mail, cancellationToken);
         return mail;
     }
 
