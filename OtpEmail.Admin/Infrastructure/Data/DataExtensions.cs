@@ -50,7 +50,6 @@ public static class DataExtensions
                 .AddInterceptors(new SqlitePragmas()));
             builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ContextFactory<SqliteDbContext>>();
             builder.Services.AddSingleton(services => new SqliteWriterContexts(services.GetRequiredService<DbContextOptions<SqliteDbContext>>(), connectionString));
-            builder.Services.AddHostedService(services => new SqliteCheckpointer(connectionString, services.GetRequiredService<ILogger<SqliteCheckpointer>>()));
         }
 
         var maxWriteBatch = builder.Configuration.GetValue("Database:MaxWriteBatch", DbWriter.DefaultMaxBatch);

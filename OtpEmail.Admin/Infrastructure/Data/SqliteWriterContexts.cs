@@ -30,9 +30,6 @@ internal sealed class SqliteWriterContexts : IDbContextFactory<AppDbContext>, ID
         {
             _connection.Open();
             SqlitePragmas.Apply(_connection);
-            using var checkpoints = _connection.CreateCommand();
-            checkpoints.CommandText = "PRAGMA wal_autocheckpoint = 16000"; // see SqliteCheckpointer
-            checkpoints.ExecuteNonQuery();
         }
 
         return _contexts.CreateDbContext();
