@@ -11,6 +11,10 @@ namespace OtpEmail.Admin.Tests.EndToEnd;
 [Trait("Category", "Browser")]
 public sealed class TypingTests(BrowserFixture fixture)
 {
+    // What the page runs after a navigation (FocusHeadingOnNavigate), run here when a test chooses.
+    private const string HeadingAsksForTheFocus =
+        "async () => (await import('/Components/FocusHeadingOnNavigate.razor.js')).focusUnlessTyping('h1')";
+
     [Fact]
     public async Task FindUserKeepsEveryKeyTypedAtOnceAfterSignIn()
     {
@@ -69,7 +73,7 @@ public sealed class TypingTests(BrowserFixture fixture)
         await app.PickUserAsync("thompson", "Ken Thompson");
 
         await AdminApp.TypeAsync(app.Address, "ken");
-        await app.Page.EvaluateAsync("async () => (await import('/Components/FocusHeadingOnNavigate.razor.js')).focusUnlessTyping('h1')");
+        await app.Page.EvaluateAsync(HeadingAsksForTheFocus);
         await app.Address.PressSequentiallyAsync("@example.com", new() { Delay = AdminApp.KeyDelay });
 
         await Assertions.Expect(app.Address).ToBeFocusedAsync();
@@ -83,7 +87,7 @@ public sealed class TypingTests(BrowserFixture fixture)
         await app.SignInAsync(AdminApp.Admin);
         await app.PickUserAsync("thompson", "Ken Thompson");
 
-        await app.Page.EvaluateAsync("async () => (await import('/Components/FocusHeadingOnNavigate.razor.js')).focusUnlessTyping('h1')");
+        await app.Page.EvaluateAsync(HeadingAsksForTheFocus);
 
         await Assertions.Expect(app.Heading).ToBeFocusedAsync();
     }

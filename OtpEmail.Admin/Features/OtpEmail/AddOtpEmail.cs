@@ -221,4 +221,3 @@ public sealed partial class AddOtpEmailHandler(
     [LoggerMessage(Level = LogLevel.Information, Message = "OTP email {OtpEmailId} added to user {UserId} by {Actor} ({Mode})")]
     private static partial void LogAdded(ILogger logger, string otpEmailId, string userId, string actor, string mode);
 }
-

@@ -56,7 +56,6 @@ public static class UserSearch
         // A range over the case-insensitive order finds "starts with" in an index; [@from, @to) is that range.
         string Key(string column) => postgres ? PostgresKey("u.", column) : $"u.\"{column}\"";
         var from = postgres ? text.ToLowerInvariant() : text;
-        var like = from.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
         var need = checked(offset + limit);
         var parameters = new Dictionary<string, object>
         {
@@ -65,7 +64,9 @@ public static class UserSearch
             ["@to"] = from + '\uffff',
             ["@need"] = need,
             ["@cap"] = MaxCount,
-            ["@match"] = postgres ? $"%{like}%" : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
+            ["@match"] = postgres
+                ? "%" + from.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%"
+                : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
         };
 
         // Tiers in order of relevance; each is a query for user ids with no more than @need rows.

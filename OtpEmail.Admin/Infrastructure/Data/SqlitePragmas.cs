@@ -24,17 +24,14 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         }
     }
 
-    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    // SQLite's commands run synchronously whichever way they are called.
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (FirstOpen(connection))
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = Sql;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+        ConnectionOpened(connection, eventData);
+        return Task.CompletedTask;
     }
 
-    /// <summary>Sets them on a connection opened without EF Core (see <see cref="SqliteWriterContexts"/>).</summary>
+    /// <summary>Sets them on a connection (also one opened without EF Core, see <see cref="SqliteWriterContexts"/>).</summary>
     public static void Apply(DbConnection connection)
     {
         using var command = connection.CreateCommand();
