@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Infrastructure.Email;
 using OtpEmail.Admin.Tests.TestSupport;
 
@@ -93,7 +94,8 @@ public sealed class MailDeliveryTests
         {
             // What an instance that died mid-round leaves: a pending mail it claimed for two minutes.
             var mail = await app.Services.GetRequiredService<MailOutbox>().EnqueueAsync(
-                db, address, "Verify your email", new MailBody("code ABCD2345", "<p>code ABCD2345</p>"), clock.GetUtcNow().AddMinutes(10), "test", CancellationToken.None);
+                db, address, "Verify your email", VerificationMail.Content("ABCD2345", new Uri("https://verify.example/"), TimeSpan.FromMinutes(10)),
+                clock.GetUtcNow().AddMinutes(10), "test", CancellationToken.None);
             db.Attach(mail); // stored at once; the claim is then recorded on it
             mail.ClaimToken = 42;
             mail.ClaimedUntil = clock.GetUtcNow().AddMinutes(2);

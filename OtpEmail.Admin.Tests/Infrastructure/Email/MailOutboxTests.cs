@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
+using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Infrastructure.Email;
 using OtpEmail.Admin.Tests.TestSupport;
 
@@ -6,16 +9,45 @@ namespace OtpEmail.Admin.Tests.Infrastructure.Email;
 [Collection(HandlerCollection.Name)]
 public sealed class MailOutboxTests(HandlerFixture fixture)
 {
+    private static readonly Uri Link = new("https://verify.example/otp?code=ZZZZ9999");
+
     [Fact]
-    public async Task AQueuedMailsBodyIsEncryptedAtRest()
+    public async Task AQueuedMailsBodyIsEncryptedAtRestAndRenderedFromItsTemplate()
     {
         await using var db = fixture.Db();
         var outbox = fixture.Get<MailOutbox>();
-        var body = new MailBody("code ZZZZ9999 here", "<p>ZZZZ9999</p>");
 
-        var mail = await outbox.EnqueueAsync(db, ApiClient.NewAddress(), "subject", body, DateTimeOffset.UtcNow.AddMinutes(-1), "test:1", CancellationToken.None);
+        var mail = await outbox.EnqueueAsync(
+            db, ApiClient.NewAddress(), "subject", VerificationMail.Content("ZZZZ9999", Link, TimeSpan.FromMinutes(15)), DateTimeOffset.UtcNow.AddMinutes(-1), "test:1", CancellationToken.None);
 
         Assert.DoesNotContain("ZZZZ9999", mail.ProtectedBody);
-        Assert.Equal(body, outbox.Unprotect(mail.ProtectedBody!));
+        Assert.DoesNotContain("verify.example", mail.ProtectedBody);
+        var body = outbox.Render(mail.ProtectedBody!);
+        Assert.Contains("Or enter this code: ZZZZ9999", body.Text);
+        Assert.Contains($"within 15 minutes:\n{Link.AbsoluteUri}\n", body.Text.ReplaceLineEndings("\n"));
+        Assert.Contains("<a href=\"https://verify.example/otp?code=ZZZZ9999\">", body.Html);
+    }
+
+    [Fact]
+    public async Task AMailWithATemplateNoOneKnowsIsRefusedWhenQueued()
+    {
+        await using var db = fixture.Db();
+        var content = new MailContent("no-such-template", new Dictionary<string, string>());
+
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => fixture.Get<MailOutbox>().EnqueueAsync(
+            db, ApiClient.NewAddress(), "subject", content, DateTimeOffset.UtcNow.AddMinutes(10), "test:2", CancellationToken.None));
+
+        Assert.Contains("no-such-template", refused.Message);
+    }
+
+    [Fact]
+    public void AMailStoredWholeByAnEarlierVersionIsDeliveredAsStored()
+    {
+        var stored = new MailBody("code ABCD2345", "<p>code ABCD2345</p>");
+        var protector = fixture.Get<IDataProtectionProvider>().CreateProtector(MailOutbox.Purpose);
+
+        var body = fixture.Get<MailOutbox>().Render(protector.Protect(JsonSerializer.Serialize(stored)));
+
+        Assert.Equal(stored, body);
     }
 }

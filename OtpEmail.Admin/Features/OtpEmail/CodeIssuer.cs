@@ -36,7 +36,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
 
         var code = codes.Generate();
         var expiresAt = now + settings.CodeLifetime;
-        MailBody? mail = null;
+        MailContent? mail = null;
         RecipientMailCount? sent = null;
         var mailWindow = (Start: now, Count: 0);
         if (verification.Mode == VerificationMode.SendCode)
@@ -56,7 +56,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
                 return link.Error;
             }
 
-            mail = VerificationMail.Compose(code, link.Value, settings.CodeLifetime);
+            mail = VerificationMail.Content(code, link.Value, settings.CodeLifetime);
         }
 
         authenticator.CodeHash = codes.Hash(code);

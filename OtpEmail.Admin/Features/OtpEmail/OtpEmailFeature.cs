@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure;
 using OtpEmail.Admin.Infrastructure.Data;
+using OtpEmail.Admin.Infrastructure.Email;
 using OtpEmail.Admin.Infrastructure.OpenApi;
 
 namespace OtpEmail.Admin.Features.OtpEmail;
@@ -24,6 +25,7 @@ public static class OtpEmailFeature
             services.GetRequiredService<IOptions<OtpSettings>>().Value, services.GetRequiredService<SecretKeys>()));
         builder.Services.AddSingleton<VerificationCodes>();
         builder.Services.AddSingleton<CodeIssuer>();
+        builder.Services.AddSingleton<IMailTemplate, VerificationMail>();
         builder.Services.AddSingleton<CodeAttempts>();
         builder.Services.AddSingleton<OtpEmailMetrics>();
 

@@ -148,7 +148,7 @@ public sealed partial class MailDispatcher(
 
     private MimeMessage Compose(OutboxMail mail)
     {
-        var body = outbox.Unprotect(mail.ProtectedBody!);
+        var body = outbox.Render(mail.ProtectedBody!);
         var from = MailboxAddress.Parse(_settings.From);
         var message = new MimeMessage
         {

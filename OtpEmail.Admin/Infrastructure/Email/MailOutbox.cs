@@ -7,30 +7,37 @@ namespace OtpEmail.Admin.Infrastructure.Email;
 
 /// <summary>
 /// Accepts mail into the outbox as part of the caller's unit of work, with its body encrypted, and
-/// takes back mail that is no longer wanted; wakes the dispatcher once that work is committed. Only
-/// the outbox (this and <see cref="MailDispatcher"/>) changes outbox rows.
+/// takes back mail that is no longer wanted; wakes the dispatcher once that work is committed, and
+/// renders each mail for it. Only the outbox (this and <see cref="MailDispatcher"/>) changes outbox rows.
 /// </summary>
-public sealed class MailOutbox(IDataProtectionProvider dataProtection, IdGenerator ids, TimeProvider time)
+public sealed class MailOutbox(IEnumerable<IMailTemplate> templates, IDataProtectionProvider dataProtection, IdGenerator ids, TimeProvider time)
 {
-    private const string Purpose = "OtpEmail.Admin.Outbox.v1";
+    internal const string Purpose = "OtpEmail.Admin.Outbox.v1";
     private static readonly PreparedInsert<OutboxMail> Insert = new();
+    private readonly Dictionary<string, IMailTemplate> _templates = templates.ToDictionary(t => t.Name, StringComparer.Ordinal);
     private readonly IDataProtector _protector = dataProtection.CreateProtector(Purpose);
     private readonly SemaphoreSlim _signal = new(0, 1);
 
     /// <summary>
     /// Stores the mail in the caller's transaction, at once (see <see cref="PreparedInsert{TEntity}"/>);
-    /// nothing is sent before that transaction commits.
+    /// nothing is sent before that transaction commits. Its template must be known here, not found
+    /// missing at delivery.
     /// </summary>
     public async Task<OutboxMail> EnqueueAsync(
-        AppDbContext db, string to, string subject, MailBody body, DateTimeOffset expiresAt, string? reference, CancellationToken cancellationToken)
+        AppDbContext db, string to, string subject, MailContent content, DateTimeOffset expiresAt, string? reference, CancellationToken cancellationToken)
     {
+        if (!_templates.ContainsKey(content.Template))
+        {
+            throw new ArgumentException($"No mail template is named '{content.Template}'.", nameof(content));
+        }
+
         var now = time.GetUtcNow();
         var mail = new OutboxMail
         {
             Id = ids.Next(),
             To = to,
             Subject = subject,
-            ProtectedBody = _protector.Protect(JsonSerializer.Serialize(body)),
+            ProtectedBody = _protector.Protect(JsonSerializer.Serialize(new StoredMailBody(content.Template, content.Values), OutboxJson.Default.StoredMailBody)),
             CreatedAt = now,
             NextAttemptAt = now,
             ExpiresAt = expiresAt,
@@ -73,7 +80,17 @@ public sealed class MailOutbox(IDataProtectionProvider dataProtection, IdGenerat
     internal async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         await _signal.WaitAsync(timeout, cancellationToken);
 
-    internal MailBody Unprotect(string protectedBody) =>
-        JsonSerializer.Deserialize<MailBody>(_protector.Unprotect(protectedBody))
-        ?? throw new InvalidOperationException("Empty mail body.");
+    /// <summary>The mail's text and HTML, rendered from its template (or as stored, by versions before templates).</summary>
+    internal MailBody Render(string protectedBody)
+    {
+        var stored = JsonSerializer.Deserialize(_protector.Unprotect(protectedBody), OutboxJson.Default.StoredMailBody);
+        return stored switch
+        {
+            { Template: { } name } => _templates.TryGetValue(name, out var template)
+                ? template.Render(stored.Values ?? new Dictionary<string, string>())
+                : throw new InvalidOperationException($"No mail template is named '{name}'."),
+            { Text: { } text, Html: { } html } => new MailBody(text, html),
+            _ => throw new InvalidOperationException("The mail body holds neither a template nor text."),
+        };
+    }
 }

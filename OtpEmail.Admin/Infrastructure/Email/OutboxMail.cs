@@ -9,7 +9,8 @@ public enum OutboxMailStatus
 
 /// <summary>
 /// A mail accepted for delivery, written in the same transaction as the change that caused it.
-/// The body is encrypted with ASP.NET Core Data Protection and cleared once sent or given up.
+/// Its body (the template's values) is encrypted with ASP.NET Core Data Protection, rendered at
+/// delivery, and cleared once sent or given up.
 /// </summary>
 public sealed class OutboxMail
 {
@@ -19,7 +20,7 @@ public sealed class OutboxMail
 
     public required string Subject { get; set; }
 
-    /// <summary>Protected <see cref="MailBody"/>; null once the mail is sent or given up.</summary>
+    /// <summary>Protected <see cref="MailContent"/>; null once the mail is sent or given up.</summary>
     public string? ProtectedBody { get; set; }
 
     public OutboxMailStatus Status { get; set; } = OutboxMailStatus.Pending;
@@ -49,6 +50,3 @@ public sealed class OutboxMail
     /// </summary>
     public string? Reference { get; set; }
 }
-
-/// <summary>The secret-bearing part of a mail, stored only in protected form.</summary>
-public sealed record MailBody(string Text, string Html);
