@@ -10,7 +10,8 @@ public sealed record OutboxBacklog(int Depth, TimeSpan OldestAge)
     {
         var waiting = db.OutboxMails.AsNoTracking().Where(m => m.Status == OutboxMailStatus.Pending);
         var depth = await waiting.CountAsync(cancellationToken);
-        var oldest = await waiting.OrderBy(m => m.Id).Select(m => (DateTimeOffset?)m.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+        // By age on the pending index, not in key order past every mail ever sent.
+        var oldest = await waiting.OrderBy(m => m.CreatedAt).Select(m => (DateTimeOffset?)m.CreatedAt).FirstOrDefaultAsync(cancellationToken);
         return new OutboxBacklog(depth, oldest is { } createdAt && now > createdAt ? now - createdAt : TimeSpan.Zero);
     }
 }

@@ -15,7 +15,9 @@ internal sealed class OutboxMailConfiguration : IEntityTypeConfiguration<OutboxM
         builder.Property(m => m.LastError).HasMaxLength(500);
         builder.Property(m => m.Reference).HasMaxLength(100);
         builder.Property(m => m.Status).IsConcurrencyToken(); // a staged cancel loses to the dispatcher's claim
-        builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
+        // The dispatcher's queue: pending mail only, so it stays as small as the backlog, and SQLite (without
+        // statistics) never prefers it to the key or the claim in a query that also names a status.
+        builder.HasIndex(m => m.NextAttemptAt, "IX_Outbox_Pending").HasFilter($"\"Status\" = {(int)OutboxMailStatus.Pending}");
         builder.HasIndex(m => m.Reference);
         builder.HasIndex(m => m.ClaimToken);
     }

@@ -443,7 +443,8 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("Reference");
 
-                    b.HasIndex("Status", "NextAttemptAt");
+                    b.HasIndex(new[] { "NextAttemptAt" }, "IX_Outbox_Pending")
+                        .HasFilter("\"Status\" = 1");
 
                     b.ToTable("Outbox", (string)null);
                 });
