@@ -1,5 +1,7 @@
+using Microsoft.EntityFrameworkCore;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Infrastructure.Email;
 using OtpEmail.Admin.Tests.TestSupport;
 
 namespace OtpEmail.Admin.Tests.Features.OtpEmail;
@@ -27,6 +29,26 @@ public sealed class MailAbuseTests(HandlerFixture fixture)
         Assert.Equal("OTPEMAIL-RECIPIENT-LIMIT", eleventh.Error?.Id);
         Assert.InRange(eleventh.Error!.RetryAfter!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
         Assert.True(returned.IsSuccess); // no mail, no limit
+    }
+
+    [Fact]
+    public async Task AddsToOneAddressAtOnceAreCountedOneByOne()
+    {
+        // Together they share the writer's batches: counts stored, staged and updated in one unit of work.
+        var victim = ApiClient.NewAddress();
+        var users = new List<string>();
+        for (var i = 0; i < 14; i++)
+        {
+            users.Add(await fixture.CreateUserAsync());
+        }
+
+        var results = await Task.WhenAll(users.Select(user => Task.Run(() => AddAsync(user, SetEmail.For(victim, VerificationMode.SendCode)))));
+
+        Assert.Equal(10, results.Count(r => r.IsSuccess));
+        Assert.All(results.Where(r => !r.IsSuccess), r => Assert.Equal("OTPEMAIL-RECIPIENT-LIMIT", r.Error?.Id));
+        await using var db = fixture.Db();
+        Assert.Equal(10, (await db.Set<RecipientMailCount>().SingleAsync(c => c.Address == victim)).Count);
+        Assert.Equal(10, await db.OutboxMails.CountAsync(m => m.To == victim));
     }
 
     [Fact]

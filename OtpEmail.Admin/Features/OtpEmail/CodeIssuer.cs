@@ -16,9 +16,11 @@ namespace OtpEmail.Admin.Features.OtpEmail;
 /// </summary>
 public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOptions<OtpSettings> otp, IOptions<AppSettings> app)
 {
-    // Tracked, to be counted up; a count stored earlier in the same batch is read too (see PreparedInsert).
-    private static readonly CompiledQuery<Func<AppDbContext, string, CancellationToken, Task<RecipientMailCount?>>> RecipientCount = new(() => EF.CompileAsyncQuery(
-        (AppDbContext db, string address, CancellationToken _) => db.Set<RecipientMailCount>().FirstOrDefault(c => c.Address == address)));
+    private static readonly PreparedQuery StoredRecipientCount = new(
+        (db, arguments) => db.Set<RecipientMailCount>().AsNoTracking()
+            .Where(c => c.Address == (string)arguments[0])
+            .Select(c => new { c.WindowStart, c.Count }),
+        "\u0001");
 
     private static readonly PreparedInsert<RecipientMailCount> NewRecipientCount = new();
 
@@ -41,7 +43,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
         var mailWindow = (Start: now, Count: 0);
         if (verification.Mode == VerificationMode.SendCode)
         {
-            sent = await RecipientCount.For(db)(db, authenticator.NormalizedAddress, cancellationToken);
+            sent = await RecipientCountAsync(db, authenticator.NormalizedAddress, cancellationToken);
             mailWindow = HourlyLimit.Current(sent?.WindowStart, sent?.Count ?? 0, now);
             if (mailWindow.Count >= settings.MailsPerRecipientPerHour)
             {
@@ -81,6 +83,29 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
         }
 
         return code;
+    }
+
+    /// <summary>
+    /// The recipient's count, tracked to be counted up (its count is a concurrency token): the one this
+    /// unit of work already holds, else the stored one (a count first stored earlier in the same
+    /// batch included, see <see cref="PreparedInsert{TEntity}"/>), read by a prepared command.
+    /// </summary>
+    private static async Task<RecipientMailCount?> RecipientCountAsync(AppDbContext db, string address, CancellationToken cancellationToken)
+    {
+        if (db.Set<RecipientMailCount>().Local.FindEntry(address) is { } staged)
+        {
+            return staged.Entity;
+        }
+
+        await using var row = await StoredRecipientCount.ExecuteReaderAsync(db, [address], cancellationToken);
+        if (!await row.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var stored = new RecipientMailCount { Address = address, WindowStart = AppDbContext.StoredTime(row, 0), Count = row.GetInt32(1) };
+        db.Attach(stored);
+        return stored;
     }
 
     /// <summary>The caller's template rendered (to an allowed host), or the app's own verification page.</summary>
