@@ -24,7 +24,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
 
-    /// <summary>A time as a query run by hand (see <see cref="PreparedQuery"/>) reads it.</summary>
+    /// <summary>Reads a time from a row of a query run by hand (see <see cref="PreparedQuery"/>), as stored above.</summary>
     public static DateTimeOffset StoredTime(DbDataReader row, int ordinal) => DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(ordinal));
 
     private sealed class UnixMillisecondsConverter() : ValueConverter<DateTimeOffset, long>(
