@@ -48,6 +48,39 @@ public sealed class SessionTests(BrowserFixture fixture)
         await Assertions.Expect(app.SignedInAs).ToContainTextAsync("otp-viewer");
     }
 
+    [Fact]
+    public async Task ASignInOverAPlantedSessionCookieStartsANewSessionAndEndsThePlantedOne()
+    {
+        var viewer = new AdminApp(await fixture.NewPageAsync());
+        await viewer.SignInAsync(AdminApp.Viewer);
+        await Assertions.Expect(viewer.SignedInAs).ToContainTextAsync("otp-viewer");
+        var planted = (await viewer.Page.Context.CookiesAsync()).Single(cookie => cookie.Name == ".OtpEmail.Admin");
+
+        // The viewer's cookie finds its way into the admin's browser; the admin then signs in.
+        var admin = new AdminApp(await fixture.NewPageAsync());
+        await admin.Page.Context.AddCookiesAsync([new Cookie
+        {
+            Name = planted.Name, Value = planted.Value, Domain = planted.Domain, Path = planted.Path, HttpOnly = planted.HttpOnly, SameSite = planted.SameSite,
+        }]);
+        await admin.SignInAsync(AdminApp.Admin, "/account/login");
+        await Assertions.Expect(admin.SignedInAs).ToContainTextAsync("otp-admin");
+        var adminCookie = (await admin.Page.Context.CookiesAsync()).Single(cookie => cookie.Name == ".OtpEmail.Admin");
+
+        Assert.NotEqual(planted.Value, adminCookie.Value);
+
+        // The planted session is over: its cookie opens nothing, and the viewer's browser is not the
+        // admin (it goes through sign-in again and, still signed in at the provider, is the viewer).
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.App.PublicBaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Add("Cookie", $"{planted.Name}={planted.Value}");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account/login", new Uri(fixture.App.PublicBaseUrl, response.Headers.Location!).AbsolutePath);
+        await viewer.Page.ReloadAsync();
+        await Assertions.Expect(viewer.SignedInAs).ToContainTextAsync("otp-viewer");
+        await Assertions.Expect(viewer.SignedInAs).Not.ToContainTextAsync("otp-admin");
+    }
+
     private DevAccounts.StaffMember NewSupportAccount()
     {
         var member = new DevAccounts.StaffMember($"temp-{Guid.NewGuid().ToString("N")[..8]}@demo.test", "demo", "Temp Support", ["otp-support"]);

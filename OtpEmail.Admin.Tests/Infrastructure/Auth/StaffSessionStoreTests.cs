@@ -47,14 +47,57 @@ public sealed class StaffSessionStoreTests(HandlerFixture fixture)
     }
 
     [Fact]
-    public async Task ASignInOverALiveSessionKeepsThePrincipalNamingIt()
+    public async Task TheDatabaseHoldsOnlyTheKeysHash()
     {
         var key = await Store.StoreAsync(Ticket());
 
-        await Store.RenewAsync(key, Ticket()); // what the cookie handler does when someone signs in again
+        await using var db = fixture.Db();
+        var everything = await DatabaseDump.AllCellsAsync(db);
+        Assert.DoesNotContain(key, everything);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+        Assert.Contains(hash, everything);
+        Assert.Null(await Store.RetrieveAsync(hash)); // the hash itself opens nothing
+    }
+
+    [Fact]
+    public async Task ASignInOverALiveSessionEndsItInsteadOfTakingItsKey()
+    {
+        var key = await Store.StoreAsync(Ticket());
+
+        // What the cookie handler does when someone signs in while the browser carries a live cookie.
+        await Store.RenewAsync(key, Ticket("admin@demo.test", "otp-admin"));
+
+        Assert.Null(await Store.RetrieveAsync(key));
+    }
+
+    [Fact]
+    public async Task ARenewalOfTheSameSessionKeepsItsKey()
+    {
+        var key = await Store.StoreAsync(Ticket());
+        var live = await Store.RetrieveAsync(key);
+
+        await Store.RenewAsync(key, live!);
 
         var renewed = await Store.RetrieveAsync(key);
         Assert.Equal(key, renewed!.Principal.FindFirst(StaffSessionStore.SessionClaim)?.Value);
+        Assert.Equal("staff@demo.test", renewed.Principal.FindFirst("sub")?.Value);
+    }
+
+    [Fact]
+    public async Task ARenewalNamingTheSessionButAnotherSubjectEndsIt()
+    {
+        var key = await Store.StoreAsync(Ticket());
+        var live = await Store.RetrieveAsync(key);
+        var other = Ticket("admin@demo.test", "otp-admin");
+        ((ClaimsIdentity)other.Principal.Identity!).AddClaim(new Claim(StaffSessionStore.SessionClaim, key));
+        foreach (var (name, value) in live!.Properties.Items)
+        {
+            other.Properties.Items[name] = value;
+        }
+
+        await Store.RenewAsync(key, other);
+
+        Assert.Null(await Store.RetrieveAsync(key));
     }
 
     [Fact]
@@ -73,16 +116,16 @@ public sealed class StaffSessionStoreTests(HandlerFixture fixture)
         var guard = fixture.Get<StaffSessionGuard>();
         var confirmedAt = fixture.Clock.GetUtcNow();
 
-        Assert.False(guard.Due(confirmedAt));
+        Assert.False(guard.Due("some-session", confirmedAt));
         fixture.Clock.Advance(TimeSpan.FromMinutes(2) - TimeSpan.FromMilliseconds(1));
-        Assert.False(guard.Due(confirmedAt));
+        Assert.False(guard.Due("some-session", confirmedAt));
         fixture.Clock.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.True(guard.Due(confirmedAt));
+        Assert.True(guard.Due("some-session", confirmedAt));
     }
 
-    private static AuthenticationTicket Ticket()
+    internal static AuthenticationTicket Ticket(string subject = "staff@demo.test", string role = "otp-support")
     {
-        var identity = new ClaimsIdentity([new Claim("sub", "staff@demo.test"), new Claim("role", "otp-support")], "test", "name", "role");
+        var identity = new ClaimsIdentity([new Claim("sub", subject), new Claim("role", role)], "test", "name", "role");
         var properties = new AuthenticationProperties();
         properties.StoreTokens([new AuthenticationToken { Name = "refresh_token", Value = "refresh-token-secret" }]);
         return new AuthenticationTicket(new ClaimsPrincipal(identity), properties, "Cookies");

@@ -30,6 +30,13 @@ public sealed class AuthenticationSettings : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Setting 'Authentication:RevalidationInterval' must be between 1 second and 5 minutes.")]
     public TimeSpan RevalidationInterval { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a staff session goes on past its last confirmation while the provider cannot be
+    /// reached; then it ends.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Setting 'Authentication:RevalidationGrace' must be between 1 second and 1 day.")]
+    public TimeSpan RevalidationGrace { get; set; } = TimeSpan.FromMinutes(15);
+
     public bool UsesEmbeddedProvider => string.IsNullOrWhiteSpace(Authority);
 
     /// <summary>

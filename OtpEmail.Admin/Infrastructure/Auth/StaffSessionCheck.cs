@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
@@ -64,8 +65,9 @@ public sealed class StaffSessionCheck(IOptionsMonitor<OpenIdConnectOptions> oidc
 
             message = new OpenIdConnectMessage(await response.Content.ReadAsStringAsync(cancellationToken));
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
+            // Unreachable: the token endpoint, or the discovery document (IdentityModel's InvalidOperationException).
             return (SessionVerdict.Unknown, ticket);
         }
 
@@ -100,11 +102,18 @@ public sealed class StaffSessionCheck(IOptionsMonitor<OpenIdConnectOptions> oidc
 /// <summary>
 /// Keeps staff sessions in step with the provider: a session the provider has not confirmed for
 /// <c>Authentication:RevalidationInterval</c> is asked about again (<see cref="StaffSessionCheck"/>);
-/// a refused one ends, a confirmed one takes the account's current claims.
+/// a refused one ends, a confirmed one takes the account's current claims. While the provider cannot
+/// be reached the session goes on, asked about again after 1, 2, 4, … seconds (up to the interval),
+/// and ends <c>Authentication:RevalidationGrace</c> after its last confirmation.
 /// </summary>
 public sealed partial class StaffSessionGuard(
     StaffSessionStore store, StaffSessionCheck check, IOptions<AuthenticationSettings> settings, TimeProvider time, ILogger<StaffSessionGuard> logger)
 {
+    private const int MaxBackoffs = 10_000;
+
+    // Sessions the provider did not answer for: how often in a row, and when to ask again.
+    private readonly ConcurrentDictionary<string, (int Unanswered, DateTimeOffset AskAt)> _backoff = new(StringComparer.Ordinal);
+
     /// <summary>The session's principal as the provider last confirmed it; null when the session is over.</summary>
     public async Task<ClaimsPrincipal?> CurrentAsync(string key, CancellationToken cancellationToken)
     {
@@ -115,33 +124,84 @@ public sealed partial class StaffSessionGuard(
         }
 
         var (ticket, checkedAt) = found.Value;
-        return Due(checkedAt) ? await AskAsync(key, ticket, cancellationToken) : ticket.Principal;
+        return Due(key, checkedAt) ? await AskAsync(key, ticket, cancellationToken) : ticket.Principal;
     }
 
-    /// <summary>Whether a session confirmed at <paramref name="checkedAt"/> is to be asked about again.</summary>
-    public bool Due(DateTimeOffset checkedAt) => time.GetUtcNow() - checkedAt >= settings.Value.RevalidationInterval;
+    /// <summary>
+    /// Whether a session confirmed at <paramref name="checkedAt"/> is to be asked about now: once the
+    /// interval has passed, unless the provider failed to answer lately and its back-off runs, or the
+    /// grace is over (then it is asked a last time).
+    /// </summary>
+    public bool Due(string key, DateTimeOffset checkedAt)
+    {
+        var now = time.GetUtcNow();
+        var since = now - checkedAt;
+        if (since < settings.Value.RevalidationInterval)
+        {
+            return false;
+        }
+
+        return since >= settings.Value.RevalidationGrace || !_backoff.TryGetValue(key, out var backoff) || now >= backoff.AskAt;
+    }
 
     /// <summary>Asks the provider now; the session's principal afterwards, or null when it ended.</summary>
     public async Task<ClaimsPrincipal?> AskAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken)
     {
         var (verdict, current) = await check.AskAsync(ticket, cancellationToken);
+        var subject = ticket.Principal.FindFirst("sub")?.Value;
         switch (verdict)
         {
             case SessionVerdict.Refused:
+                _backoff.TryRemove(key, out _);
                 await store.RemoveAsync(key);
-                LogEnded(logger, ticket.Principal.FindFirst("sub")?.Value);
+                LogEnded(logger, subject);
                 return null;
             case SessionVerdict.Confirmed:
+                _backoff.TryRemove(key, out _);
                 await store.SaveAsync(key, current, time.GetUtcNow());
                 return current.Principal;
             default:
-                LogUnknown(logger, ticket.Principal.FindFirst("sub")?.Value);
+                var now = time.GetUtcNow();
+                var checkedAt = StaffSessionStore.CheckedAt(ticket.Properties) ?? DateTimeOffset.MinValue;
+                if (now - checkedAt >= settings.Value.RevalidationGrace)
+                {
+                    _backoff.TryRemove(key, out _);
+                    await store.RemoveAsync(key);
+                    LogGraceOver(logger, subject);
+                    return null;
+                }
+
+                var unanswered = _backoff.TryGetValue(key, out var backoff) ? backoff.Unanswered + 1 : 1;
+                var wait = TimeSpan.FromSeconds(1 << Math.Min(unanswered - 1, 16));
+                ForgetStaleBackoffs(now);
+                _backoff[key] = (unanswered, now + (wait < settings.Value.RevalidationInterval ? wait : settings.Value.RevalidationInterval));
+                LogUnknown(logger, subject);
                 return ticket.Principal;
+        }
+    }
+
+    // Sessions given up on while the provider was away leave entries behind; these go once past any grace.
+    private void ForgetStaleBackoffs(DateTimeOffset now)
+    {
+        if (_backoff.Count < MaxBackoffs)
+        {
+            return;
+        }
+
+        foreach (var (key, backoff) in _backoff)
+        {
+            if (now - backoff.AskAt > settings.Value.RevalidationGrace)
+            {
+                _backoff.TryRemove(key, out _);
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Staff session of {Subject} ended: the provider refused the account")]
     private static partial void LogEnded(ILogger logger, string? subject);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Staff session of {Subject} ended: the provider could not confirm it within the grace period")]
+    private static partial void LogGraceOver(ILogger logger, string? subject);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The provider could not be asked about the staff session of {Subject}; it goes on unchanged")]
     private static partial void LogUnknown(ILogger logger, string? subject);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -11,14 +12,17 @@ using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Infrastructure.Auth;
 
-/// <summary>A signed-in staff member's session, kept server-side; the cookie holds only its key.</summary>
+/// <summary>
+/// A signed-in staff member's session, kept server-side: the cookie holds its key, the database only
+/// the key's SHA-256, so a copy of the database cannot ride a live session.
+/// </summary>
 public sealed class StaffSession
 {
-    public required string Key { get; set; }
+    public required string KeyHash { get; set; }
 
     public required string Subject { get; set; }
 
-    /// <summary>The authentication ticket (principal and the provider's tokens), protected with Data Protection.</summary>
+    /// <summary>The authentication ticket (principal and the provider's tokens, not the key), protected with Data Protection.</summary>
     public required byte[] Ticket { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -35,8 +39,8 @@ internal sealed class StaffSessionConfiguration : IEntityTypeConfiguration<Staff
     public void Configure(EntityTypeBuilder<StaffSession> builder)
     {
         builder.ToTable("StaffSessions");
-        builder.HasKey(s => s.Key);
-        builder.Property(s => s.Key).HasMaxLength(64);
+        builder.HasKey(s => s.KeyHash);
+        builder.Property(s => s.KeyHash).HasMaxLength(64);
         builder.Property(s => s.Subject).HasMaxLength(200);
         builder.HasIndex(s => s.ExpiresAt);
     }
@@ -45,7 +49,8 @@ internal sealed class StaffSessionConfiguration : IEntityTypeConfiguration<Staff
 /// <summary>
 /// The staff cookie's server-side store: a session ends at <c>Authentication:SessionLifetime</c> after
 /// sign-in whatever happens meanwhile, and can be ended from here (the provider refused the account,
-/// sign-out). The session's key is also a claim of its principal, so an open page can find it.
+/// sign-out). A sign-in always gets a new session (<see cref="EndSessionSignedInOver"/>); the session's
+/// key is also a claim of its principal, so an open page can find it.
 /// </summary>
 public sealed class StaffSessionStore(
     IDbContextFactory<AppDbContext> dbs, DbWriter writer, IDataProtectionProvider protection, IOptions<AuthenticationSettings> settings, TimeProvider time)
@@ -54,20 +59,22 @@ public sealed class StaffSessionStore(
     /// <summary>The claim that carries the session's key.</summary>
     public const string SessionClaim = "staff_session";
 
+    // The claim the cookie handler puts in the cookie to name the session (its SessionIdClaim).
+    private const string CookieSessionClaim = "Microsoft.AspNetCore.Authentication.Cookies-SessionId";
+
     private const string CheckedAtItem = ".checked_at";
+    private const string StartedAtItem = ".session_started_at";
 
     private readonly IDataProtector _protector = protection.CreateProtector("OtpEmail.Admin.StaffSessions.v1");
 
     public async Task<string> StoreAsync(AuthenticationTicket ticket)
     {
         var key = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        NameSession(ticket, key);
-
         var now = time.GetUtcNow();
         var session = new StaffSession
         {
-            Key = key,
-            Subject = ticket.Principal.FindFirst("sub")?.Value ?? "",
+            KeyHash = Hash(key),
+            Subject = Subject(ticket),
             Ticket = Protect(ticket),
             CreatedAt = now,
             ExpiresAt = now + settings.Value.SessionLifetime,
@@ -79,62 +86,133 @@ public sealed class StaffSessionStore(
             db.StaffSessions.Add(session);
             await db.SaveChangesAsync();
         }, CancellationToken.None);
+        NameSession(ticket, key, now);
         return key;
     }
 
-    public Task RenewAsync(string key, AuthenticationTicket ticket) => SaveAsync(key, ticket, checkedAt: null);
+    /// <summary>
+    /// What the cookie handler calls to write a ticket back under a live key. It keeps the key only for
+    /// the same session (its subject and start); any other ticket, such as a sign-in over a planted
+    /// cookie that <see cref="EndSessionSignedInOver"/> did not see, ends the session instead.
+    /// </summary>
+    public async Task RenewAsync(string key, AuthenticationTicket ticket)
+    {
+        var hash = Hash(key);
+        await using (var db = await dbs.CreateDbContextAsync())
+        {
+            var stored = await db.StaffSessions.AsNoTracking()
+                .Where(s => s.KeyHash == hash)
+                .Select(s => new { s.Subject, s.CreatedAt })
+                .FirstOrDefaultAsync();
+            if (stored is not null && ticket.Principal.FindFirst(SessionClaim)?.Value == key && Subject(ticket) == stored.Subject
+                && StartedAt(ticket.Properties) == stored.CreatedAt)
+            {
+                await SaveAsync(key, ticket, checkedAt: null);
+                return;
+            }
+        }
+
+        await RemoveAsync(key);
+    }
 
     /// <summary>Replaces the session's ticket (new tokens, new principal), recording the provider's confirmation.</summary>
     public Task SaveAsync(string key, AuthenticationTicket ticket, DateTimeOffset? checkedAt)
     {
-        NameSession(ticket, key); // a sign-in over a live session renews it with a principal that does not know it
+        var hash = Hash(key);
         var protectedTicket = Protect(ticket);
         return writer.RunAsync(db => checkedAt is { } at
-            ? db.StaffSessions.Where(s => s.Key == key).ExecuteUpdateAsync(set => set.SetProperty(s => s.Ticket, protectedTicket).SetProperty(s => s.CheckedAt, at))
-            : db.StaffSessions.Where(s => s.Key == key).ExecuteUpdateAsync(set => set.SetProperty(s => s.Ticket, protectedTicket)), CancellationToken.None);
+            ? db.StaffSessions.Where(s => s.KeyHash == hash).ExecuteUpdateAsync(set => set.SetProperty(s => s.Ticket, protectedTicket).SetProperty(s => s.CheckedAt, at))
+            : db.StaffSessions.Where(s => s.KeyHash == hash).ExecuteUpdateAsync(set => set.SetProperty(s => s.Ticket, protectedTicket)), CancellationToken.None);
     }
 
     public async Task<AuthenticationTicket?> RetrieveAsync(string key) => (await FindAsync(key, CancellationToken.None))?.Ticket;
 
     /// <summary>When the provider last confirmed the session, as <see cref="FindAsync"/> notes it on the ticket.</summary>
-    public static DateTimeOffset? CheckedAt(AuthenticationProperties properties) =>
-        properties.Items.TryGetValue(CheckedAtItem, out var text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
-            ? at
-            : null;
+    public static DateTimeOffset? CheckedAt(AuthenticationProperties properties) => Time(properties, CheckedAtItem);
 
     /// <summary>A live session's ticket (expiring when the session does) and when the provider last confirmed it.</summary>
     public async Task<(AuthenticationTicket Ticket, DateTimeOffset CheckedAt)?> FindAsync(string key, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var hash = Hash(key);
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var session = await db.StaffSessions.AsNoTracking().FirstOrDefaultAsync(s => s.Key == key && s.ExpiresAt > now, cancellationToken);
+        var session = await db.StaffSessions.AsNoTracking().FirstOrDefaultAsync(s => s.KeyHash == hash && s.ExpiresAt > now, cancellationToken);
         if (session is null || Unprotect(session.Ticket) is not { } ticket)
         {
             return null;
         }
 
+        NameSession(ticket, key, session.CreatedAt);
         ticket.Properties.ExpiresUtc = session.ExpiresAt;
         ticket.Properties.Items[CheckedAtItem] = session.CheckedAt.ToString("O", CultureInfo.InvariantCulture);
         return (ticket, session.CheckedAt);
     }
 
-    public Task RemoveAsync(string key) =>
-        writer.RunAsync(db => db.StaffSessions.Where(s => s.Key == key).ExecuteDeleteAsync(), CancellationToken.None);
-
-    private static void NameSession(AuthenticationTicket ticket, string key)
+    public Task RemoveAsync(string key)
     {
-        if (ticket.Principal.Identity is ClaimsIdentity identity && identity.FindFirst(SessionClaim)?.Value != key)
-        {
-            foreach (var stale in identity.FindAll(SessionClaim).ToList())
-            {
-                identity.RemoveClaim(stale);
-            }
+        var hash = Hash(key);
+        return writer.RunAsync(db => db.StaffSessions.Where(s => s.KeyHash == hash).ExecuteDeleteAsync(), CancellationToken.None);
+    }
 
-            identity.AddClaim(new Claim(SessionClaim, key));
+    /// <summary>
+    /// At sign-in, before the cookie handler looks at the request's cookie: ends the session that cookie
+    /// names, whoever it belongs to, so that the handler stores a new session under a new key instead
+    /// of renewing the old one (a cookie planted in the browser would otherwise ride the new sign-in).
+    /// </summary>
+    public async Task EndSessionSignedInOver(HttpContext context, CookieAuthenticationOptions cookie)
+    {
+        var value = cookie.CookieManager.GetRequestCookie(context, cookie.Cookie.Name!);
+        if (!string.IsNullOrEmpty(value) && cookie.TicketDataFormat.Unprotect(value)?.Principal.FindFirst(CookieSessionClaim)?.Value is { } key)
+        {
+            await RemoveAsync(key);
         }
     }
 
-    private byte[] Protect(AuthenticationTicket ticket) => _protector.Protect(TicketSerializer.Default.Serialize(ticket));
+    /// <summary>What the database holds of a key: its SHA-256, in hex.</summary>
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    private static string Subject(AuthenticationTicket ticket) => ticket.Principal.FindFirst("sub")?.Value ?? "";
+
+    private static DateTimeOffset? StartedAt(AuthenticationProperties properties) => Time(properties, StartedAtItem);
+
+    private static DateTimeOffset? Time(AuthenticationProperties properties, string item) =>
+        properties.Items.TryGetValue(item, out var text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
+            ? at
+            : null;
+
+    // The key and the session's start live on the ticket in memory and in the cookie, never in the stored ticket.
+    private static void NameSession(AuthenticationTicket ticket, string key, DateTimeOffset startedAt)
+    {
+        if (ticket.Principal.Identity is ClaimsIdentity identity)
+        {
+            RemoveSessionClaims(identity);
+            identity.AddClaim(new Claim(SessionClaim, key));
+        }
+
+        ticket.Properties.Items[StartedAtItem] = startedAt.ToString("O", CultureInfo.InvariantCulture);
+    }
+
+    private static void RemoveSessionClaims(ClaimsIdentity identity)
+    {
+        foreach (var claim in identity.FindAll(SessionClaim).ToList())
+        {
+            identity.RemoveClaim(claim);
+        }
+    }
+
+    private byte[] Protect(AuthenticationTicket ticket)
+    {
+        var principal = ticket.Principal.Clone();
+        foreach (var identity in principal.Identities)
+        {
+            RemoveSessionClaims(identity);
+        }
+
+        var properties = ticket.Properties.Clone();
+        properties.Items.Remove(StartedAtItem);
+        properties.Items.Remove(CheckedAtItem);
+        return _protector.Protect(TicketSerializer.Default.Serialize(new AuthenticationTicket(principal, properties, ticket.AuthenticationScheme)));
+    }
 
     private AuthenticationTicket? Unprotect(byte[] data)
     {

@@ -27,6 +27,8 @@ internal static class StaffSignIn
             .AddCookie(options =>
             {
                 options.Cookie.Name = ".OtpEmail.Admin";
+                options.CookieManager = new HostPrefixedCookies(new ChunkingCookieManager());
+                options.Cookie.Path = "/";
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.ExpireTimeSpan = settings.SessionLifetime;
@@ -53,7 +55,16 @@ internal static class StaffSignIn
                 options.Scope.Add("offline_access");
                 options.TokenValidationParameters.NameClaimType = "name";
                 options.TokenValidationParameters.RoleClaimType = authorization.RoleClaim;
+                options.Events.OnTicketReceived = EndSessionSignedInOverAsync;
             });
+    }
+
+    /// <summary>A sign-in never continues the session the browser came with: that one ends, a new one starts.</summary>
+    private static Task EndSessionSignedInOverAsync(TicketReceivedContext context)
+    {
+        var services = context.HttpContext.RequestServices;
+        var cookie = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
+        return services.GetRequiredService<StaffSessionStore>().EndSessionSignedInOver(context.HttpContext, cookie);
     }
 
     /// <summary>On a request: a session not confirmed by the provider for a while is asked about again.</summary>
@@ -68,7 +79,7 @@ internal static class StaffSignIn
             return;
         }
 
-        if (!guard.Due(checkedAt.Value))
+        if (!guard.Due(key, checkedAt.Value))
         {
             return;
         }

@@ -368,7 +368,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 
             modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Auth.StaffSession", b =>
                 {
-                    b.Property<string>("Key")
+                    b.Property<string>("KeyHash")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
@@ -390,7 +390,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("bytea");
 
-                    b.HasKey("Key");
+                    b.HasKey("KeyHash");
 
                     b.HasIndex("ExpiresAt");
 

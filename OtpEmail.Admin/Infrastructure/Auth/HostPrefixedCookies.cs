@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace OtpEmail.Admin.Infrastructure.Auth;
+
+/// <summary>
+/// The staff cookie's name per request: <c>__Host-</c>-prefixed over HTTPS, so a browser takes it only
+/// as Secure, for <c>Path=/</c> and from this very host (no sibling subdomain can plant or overwrite
+/// it); over plain HTTP (Development on localhost) the plain name, which a browser would refuse otherwise.
+/// </summary>
+internal sealed class HostPrefixedCookies(ICookieManager inner) : ICookieManager
+{
+    public const string Prefix = "__Host-";
+
+    public string? GetRequestCookie(HttpContext context, string key) => inner.GetRequestCookie(context, Name(context, key));
+
+    public void AppendResponseCookie(HttpContext context, string key, string? value, CookieOptions options) =>
+        inner.AppendResponseCookie(context, Name(context, key), value, options);
+
+    public void DeleteCookie(HttpContext context, string key, CookieOptions options) => inner.DeleteCookie(context, Name(context, key), options);
+
+    private static string Name(HttpContext context, string key) => context.Request.IsHttps ? Prefix + key.TrimStart('.') : key;
+}
