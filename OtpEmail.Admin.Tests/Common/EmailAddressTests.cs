@@ -75,4 +75,11 @@ public sealed class EmailAddressTests
     [InlineData("a@b", "a•••@b")]
     public void MaskKeepsOnlyTheFirstLetterAndTheDomain(string address, string masked) =>
         Assert.Equal(masked, EmailAddress.Mask(address));
+
+    [Theory]
+    [InlineData("Victim+1@Example.org", "victim@example.org")]
+    [InlineData("victim+a+b@example.org", "victim@example.org")]
+    [InlineData("victim@example.org", "victim@example.org")]
+    [InlineData("+tag@example.org", "+tag@example.org")] // nothing before the tag: the address is its own mailbox
+    public void TheMailboxDropsTheTagAndTheCase(string address, string mailbox) => Assert.Equal(mailbox, EmailAddress.Mailbox(address));
 }

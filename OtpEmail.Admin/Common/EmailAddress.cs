@@ -76,6 +76,18 @@ public static class EmailAddress
     /// <summary>The form the duplicate rule compares: the same address in any case is the same.</summary>
     public static string Normalize(string address) => address.ToLowerInvariant();
 
+    /// <summary>
+    /// The inbox an address reaches, as the per-recipient mail limit counts it: lower-cased, a
+    /// <c>+tag</c> dropped from the local part (<c>Victim+1@Example.org</c> is <c>victim@example.org</c>).
+    /// </summary>
+    public static string Mailbox(string address)
+    {
+        var normalized = Normalize(address);
+        var at = normalized.LastIndexOf('@');
+        var plus = at > 0 ? normalized.IndexOf('+', 0, at) : -1;
+        return plus > 0 ? string.Concat(normalized.AsSpan(0, plus), normalized.AsSpan(at)) : normalized;
+    }
+
     private static bool IsDotAtom(ReadOnlySpan<char> local)
     {
         if (local[0] == '.' || local[^1] == '.' || local.IndexOf("..") >= 0)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace OtpEmail.Admin.Infrastructure;
 
@@ -21,4 +22,13 @@ public sealed class AppSettings
 
     /// <summary>The password of <see cref="KeysCertificate"/>.</summary>
     public string? KeysCertificatePassword { get; set; }
+}
+
+/// <summary>Outside Development the default verification link, which carries a code, goes over https.</summary>
+internal sealed class AppSettingsOutsideDevelopment(IHostEnvironment environment) : IValidateOptions<AppSettings>
+{
+    public ValidateOptionsResult Validate(string? name, AppSettings options) =>
+        environment.IsDevelopment() || options.PublicBaseUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail("Setting 'App:PublicBaseUrl' must be an https:// URL outside Development: verification links carry codes.");
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Infrastructure;
@@ -20,6 +21,7 @@ public static class Keys
             .BindConfiguration(AppSettings.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AppSettings>, AppSettingsOutsideDevelopment>();
 
         var settings = builder.Configuration.GetSection(AppSettings.Section).Get<AppSettings>() ?? new AppSettings();
         var directory = Path.GetFullPath(settings.KeysDirectory, builder.Environment.ContentRootPath);

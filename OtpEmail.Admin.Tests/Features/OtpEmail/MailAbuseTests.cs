@@ -32,6 +32,24 @@ public sealed class MailAbuseTests(HandlerFixture fixture)
     }
 
     [Fact]
+    public async Task TaggedAddressesOfOneMailboxShareItsLimit()
+    {
+        var victim = ApiClient.NewAddress();
+        var at = victim.IndexOf('@');
+        var results = new List<Result<AddOtpEmailResponse>>();
+        for (var i = 0; i < 14; i++)
+        {
+            var tagged = $"{victim[..at]}+{i}{victim[at..]}";
+            results.Add(await AddAsync(await fixture.CreateUserAsync(), SetEmail.For(i % 2 == 0 ? tagged : tagged.ToUpperInvariant(), VerificationMode.SendCode)));
+        }
+
+        Assert.Equal(10, results.Count(r => r.IsSuccess));
+        Assert.All(results.Skip(10), r => Assert.Equal("OTPEMAIL-RECIPIENT-LIMIT", r.Error?.Id));
+        await using var db = fixture.Db();
+        Assert.Equal(10, (await db.Set<RecipientMailCount>().SingleAsync(c => c.Address == victim)).Count);
+    }
+
+    [Fact]
     public async Task AddsToOneAddressAtOnceAreCountedOneByOne()
     {
         // Together they share the writer's batches: counts stored, staged and updated in one unit of work.

@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OtpEmail.Admin.Tests.TestSupport;
 
 namespace OtpEmail.Admin.Tests.Infrastructure.Http;
@@ -13,6 +17,8 @@ public sealed class ProductionTests
             ["Authentication:Authority"] = "https://login.example.test/",
             ["Authentication:ClientId"] = "otpemail-admin",
             ["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
+            ["App:PublicBaseUrl"] = "https://otp.example.test",
+            ["Otp:AllowedTemplateHosts:0"] = "verify.example.test",
         };
         foreach (var (key, value) in more)
         {
@@ -50,5 +56,58 @@ public sealed class ProductionTests
 
         Assert.Contains("Mail:Mode", error?.ToString());
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/otp-email/verify")).StatusCode);
+    }
+
+    [Fact]
+    public async Task LinkTemplateHostsMustBeNamedOrAnyOnPurposeOutsideDevelopment()
+    {
+        await using var unnamed = new AppFactory(25, Settings(("Otp:AllowedTemplateHosts:0", null)), environment: "Production");
+        await using var any = new AppFactory(25, Settings(("Otp:AllowedTemplateHosts:0", "*")), environment: "Production");
+
+        var error = Record.Exception(() => unnamed.StartServer());
+        var http = any.StartClient();
+
+        Assert.Contains("Otp:AllowedTemplateHosts", error?.ToString());
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ThePublicBaseUrlMustBeHttpsOutsideDevelopment()
+    {
+        await using var plain = new AppFactory(25, Settings(("App:PublicBaseUrl", "http://otp.example.test")), environment: "Production");
+
+        var error = Record.Exception(() => plain.StartServer());
+
+        Assert.Contains("App:PublicBaseUrl", error?.ToString());
+        Assert.Contains("https://", error?.ToString());
+    }
+
+    [Fact]
+    public async Task TheStaffCookieIsHostPrefixedOverHttpsAndPlainOverHttp()
+    {
+        await using var app = new AppFactory(25, Settings(), environment: "Production");
+        app.StartServer();
+        var options = app.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
+
+        var overHttps = SetCookie(options, "https");
+        var overHttp = SetCookie(options, "http");
+
+        Assert.StartsWith("__Host-OtpEmail.Admin=session", overHttps);
+        Assert.Contains("; secure", overHttps);
+        Assert.Contains("; path=/", overHttps);
+        Assert.DoesNotContain("domain=", overHttps);
+        Assert.StartsWith(".OtpEmail.Admin=session", overHttp);
+    }
+
+    // What the cookie handler writes for a session over a request of this scheme, and reads back.
+    private static string SetCookie(CookieAuthenticationOptions options, string scheme)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Scheme = scheme;
+        options.CookieManager.AppendResponseCookie(context, options.Cookie.Name!, "session", options.Cookie.Build(context));
+        var written = context.Response.Headers.SetCookie.ToString();
+        context.Request.Headers.Cookie = written.Split(';')[0];
+        Assert.Equal("session", options.CookieManager.GetRequestCookie(context, options.Cookie.Name!));
+        return written;
     }
 }

@@ -43,7 +43,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
         var mailWindow = (Start: now, Count: 0);
         if (verification.Mode == VerificationMode.SendCode)
         {
-            sent = await RecipientCountAsync(db, authenticator.NormalizedAddress, cancellationToken);
+            sent = await RecipientCountAsync(db, EmailAddress.Mailbox(authenticator.Address), cancellationToken);
             mailWindow = HourlyLimit.Current(sent?.WindowStart, sent?.Count ?? 0, now);
             if (mailWindow.Count >= settings.MailsPerRecipientPerHour)
             {
@@ -71,7 +71,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
             if (sent is null)
             {
                 await NewRecipientCount.ExecuteAsync(
-                    db, new RecipientMailCount { Address = authenticator.NormalizedAddress, WindowStart = mailWindow.Start, Count = 1 }, cancellationToken);
+                    db, new RecipientMailCount { Address = EmailAddress.Mailbox(authenticator.Address), WindowStart = mailWindow.Start, Count = 1 }, cancellationToken);
             }
             else
             {
@@ -126,9 +126,10 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
         return new Uri($"{baseUrl}/otp-email/verify?userID={Uri.EscapeDataString(userId)}&code={Uri.EscapeDataString(code)}&orgID={Uri.EscapeDataString(orgId)}");
     }
 
-    // Empty: any host. "example.com" is that host; "*.example.com" any of its subdomains.
+    // "*" (or, in Development, nothing): any host. "example.com" is that host; "*.example.com" any of its subdomains.
     private bool HostAllowed(string host) =>
         otp.Value.AllowedTemplateHosts.Count == 0
+        || otp.Value.AllowedTemplateHosts.Any(allowed => allowed == OtpSettings.AnyHost)
         || otp.Value.AllowedTemplateHosts.Any(allowed => allowed.StartsWith("*.", StringComparison.Ordinal)
             ? host.EndsWith(allowed[1..], StringComparison.OrdinalIgnoreCase)
             : string.Equals(host, allowed, StringComparison.OrdinalIgnoreCase));

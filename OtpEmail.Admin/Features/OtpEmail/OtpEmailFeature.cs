@@ -15,6 +15,7 @@ public static class OtpEmailFeature
             .BindConfiguration(OtpSettings.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<OtpSettings>, OtpSettingsOutsideDevelopment>();
         if (builder.Configuration.GetDatabaseProvider() == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(builder.Configuration["Otp:CodeHashKey"]))
         {
             throw new InvalidOperationException(

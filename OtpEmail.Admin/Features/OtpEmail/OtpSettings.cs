@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace OtpEmail.Admin.Features.OtpEmail;
 
@@ -36,9 +37,13 @@ public sealed class OtpSettings : IValidatableObject
     [Range(1, 1000000)]
     public int MaxAuthenticatorsPerUser { get; set; } = 20;
 
+    /// <summary>The value of <see cref="AllowedTemplateHosts"/> that allows any https host, as a conscious choice.</summary>
+    public const string AnyHost = "*";
+
     /// <summary>
     /// Hosts a link template may point at (<c>example.com</c>, or <c>*.example.com</c> for its
-    /// subdomains); empty: any https host.
+    /// subdomains), or <c>*</c> for any https host. Required outside Development (see
+    /// <see cref="OtpSettingsOutsideDevelopment"/>); empty in Development: any https host.
     /// </summary>
     public List<string> AllowedTemplateHosts { get; set; } = [];
 
@@ -58,4 +63,18 @@ public sealed class OtpSettings : IValidatableObject
             yield return new ValidationResult("Setting 'Otp:CodeHashKey' must be base64 of at least 32 bytes.", [nameof(CodeHashKey)]);
         }
     }
+}
+
+/// <summary>
+/// Outside Development the link hosts are named (or <c>*</c> says "any" on purpose): a leaked token
+/// must not send real codes from our sender with a link to any site.
+/// </summary>
+internal sealed class OtpSettingsOutsideDevelopment(IHostEnvironment environment) : IValidateOptions<OtpSettings>
+{
+    public ValidateOptionsResult Validate(string? name, OtpSettings options) =>
+        environment.IsDevelopment() || options.AllowedTemplateHosts.Any(host => !string.IsNullOrWhiteSpace(host))
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                "Setting 'Otp:AllowedTemplateHosts' is required outside Development: name the hosts link templates may point at "
+                + "(Otp__AllowedTemplateHosts__0=verify.example.com, *.example.com for subdomains), or set it to \"*\" to allow any https host.");
 }
