@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
 using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Tests.Infrastructure.Http;
 using OtpEmail.Admin.Tests.TestSupport;
 
 namespace OtpEmail.Admin.Tests.Infrastructure;
@@ -45,6 +46,22 @@ public sealed class KeysTests
 
         Assert.Equal(OwnerOnlyFolder, File.GetUnixFileMode(keys));
         Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(keyFile));
+    }
+
+    [Fact]
+    public async Task OnPostgresOutsideDevelopmentStartUpRefusesKeysThatNoCertificateEncrypts()
+    {
+        var settings = ProductionTests.Settings(
+            ("Database:Provider", "Postgres"),
+            ("ConnectionStrings:Default", "Host=127.0.0.1;Database=never-reached"),
+            ("Otp:CodeHashKey", PostgresDatabase.CodeHashKey));
+        await using var app = new AppFactory(25, settings, environment: "Production");
+
+        var error = Record.Exception(() => app.StartServer());
+
+        Assert.NotNull(error);
+        Assert.Contains("Setting 'App:KeysCertificate' is required", error.ToString());
+        Assert.Contains("openssl pkcs12 -export", error.ToString());
     }
 
     [Fact]

@@ -9,7 +9,8 @@ namespace OtpEmail.Admin.Infrastructure;
 /// <summary>
 /// Secrets the app keeps for itself: the Data Protection keys (cookies, sessions, antiforgery, queued
 /// mail), in <c>App:KeysDirectory</c> on SQLite and in the database on PostgreSQL (where instances
-/// share them), encrypted at rest with <c>App:KeysCertificate</c> when one is set; and named secret keys that features ask for (<see cref="SecretKeys"/>). The folder is
+/// share them), encrypted at rest with <c>App:KeysCertificate</c> (required on PostgreSQL outside
+/// Development); and named secret keys that features ask for (<see cref="SecretKeys"/>). The folder is
 /// made 0700 and the files in it 0600 at every start, whoever made them.
 /// </summary>
 public static class Keys
@@ -25,8 +26,19 @@ public static class Keys
         var directory = Path.GetFullPath(settings.KeysDirectory, builder.Environment.ContentRootPath);
         MakeOwnerOnly(directory);
 
+        var provider = builder.Configuration.GetDatabaseProvider();
+        if (provider == DatabaseProvider.Postgres && !builder.Environment.IsDevelopment() && string.IsNullOrWhiteSpace(settings.KeysCertificate))
+        {
+            throw new InvalidOperationException(
+                "Setting 'App:KeysCertificate' is required when 'Database:Provider' is Postgres outside Development: the Data Protection keys " +
+                "(cookies, staff sessions, queued mail) are kept in the database and must be encrypted there. Make a PKCS#12 file with its " +
+                "private key: openssl req -x509 -newkey rsa:3072 -nodes -keyout keys.key -out keys.crt -days 3650 -subj /CN=otpemail-keys " +
+                "&& openssl pkcs12 -export -inkey keys.key -in keys.crt -out keys.pfx; set 'App:KeysCertificate' to keys.pfx and " +
+                "'App:KeysCertificatePassword' to the export password, give every instance the same file, and keep a copy: without it the keys cannot be read.");
+        }
+
         var dataProtection = builder.Services.AddDataProtection().SetApplicationName("OtpEmail.Admin");
-        if (builder.Configuration.GetDatabaseProvider() == DatabaseProvider.Postgres)
+        if (provider == DatabaseProvider.Postgres)
         {
             // Instances sharing the database share the key ring: a cookie or a queued mail protected by one opens on any.
             dataProtection.PersistKeysToDbContext<AppDbContext>();
