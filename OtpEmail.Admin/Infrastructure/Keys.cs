@@ -9,9 +9,10 @@ namespace OtpEmail.Admin.Infrastructure;
 
 /// <summary>
 /// Secrets the app keeps for itself: the Data Protection keys (cookies, sessions, antiforgery, queued
-/// mail), in <c>App:KeysDirectory</c> (made 0700) on SQLite and in the database on PostgreSQL (where
-/// instances share them), encrypted at rest with <c>App:KeysCertificate</c> when one is set; and
-/// named secret keys that features ask for (<see cref="SecretKeys"/>, files made 0600 in that folder).
+/// mail), in <c>App:KeysDirectory</c> on SQLite and in the database on PostgreSQL (where instances
+/// share them), encrypted at rest with <c>App:KeysCertificate</c> (required on PostgreSQL outside
+/// Development); and named secret keys that features ask for (<see cref="SecretKeys"/>). The folder is
+/// made 0700 and the files in it 0600 at every start, whoever made them.
 /// </summary>
 public static class Keys
 {
@@ -25,17 +26,21 @@ public static class Keys
 
         var settings = builder.Configuration.GetSection(AppSettings.Section).Get<AppSettings>() ?? new AppSettings();
         var directory = Path.GetFullPath(settings.KeysDirectory, builder.Environment.ContentRootPath);
-        if (OperatingSystem.IsWindows())
+        MakeOwnerOnly(directory);
+
+        var provider = builder.Configuration.GetDatabaseProvider();
+        if (provider == DatabaseProvider.Postgres && !builder.Environment.IsDevelopment() && string.IsNullOrWhiteSpace(settings.KeysCertificate))
         {
-            Directory.CreateDirectory(directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            throw new InvalidOperationException(
+                "Setting 'App:KeysCertificate' is required when 'Database:Provider' is Postgres outside Development: the Data Protection keys " +
+                "(cookies, staff sessions, queued mail) are kept in the database and must be encrypted there. Make a PKCS#12 file with its " +
+                "private key: openssl req -x509 -newkey rsa:3072 -nodes -keyout keys.key -out keys.crt -days 3650 -subj /CN=otpemail-keys " +
+                "&& openssl pkcs12 -export -inkey keys.key -in keys.crt -out keys.pfx; set 'App:KeysCertificate' to keys.pfx and " +
+                "'App:KeysCertificatePassword' to the export password, give every instance the same file, and keep a copy: without it the keys cannot be read.");
         }
 
         var dataProtection = builder.Services.AddDataProtection().SetApplicationName("OtpEmail.Admin");
-        if (builder.Configuration.GetDatabaseProvider() == DatabaseProvider.Postgres)
+        if (provider == DatabaseProvider.Postgres)
         {
             // Instances sharing the database share the key ring: a cookie or a queued mail protected by one opens on any.
             dataProtection.PersistKeysToDbContext<AppDbContext>();
@@ -43,6 +48,7 @@ public static class Keys
         }
         else
         {
+            // Data Protection writes each key file 0600 itself (through Path.GetTempFileName, then a move).
             dataProtection.PersistKeysToFileSystem(new DirectoryInfo(directory));
         }
 
@@ -55,6 +61,33 @@ public static class Keys
         builder.Services.AddSingleton(new SecretKeys(directory));
         builder.Services.AddSingleton(_ => RandomNumberGenerator.Create());
         return builder;
+    }
+
+    /// <summary>Creates the folder if need be, and makes it 0700 and the files in it 0600 (not on Windows).</summary>
+    private static void MakeOwnerOnly(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+
+        const UnixFileMode folderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        try
+        {
+            Directory.CreateDirectory(directory, folderMode);
+            File.SetUnixFileMode(directory, folderMode);
+            foreach (var file in Directory.EnumerateFiles(directory))
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new InvalidOperationException(
+                $"Setting 'App:KeysDirectory' ({directory}): the folder and its files could not be made the app user's alone (0700, 0600): {e.Message} " +
+                "Give them to the user the app runs as.", e);
+        }
     }
 
     private static X509Certificate2 LoadCertificate(AppSettings settings, string contentRoot)

@@ -53,6 +53,29 @@ public abstract class AccessApiTests(ApiFixture fixture)
         Assert.Equal(401, (int)response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("JWT", "nonce")] // an ID token, as providers type them
+    [InlineData("JWT", "at_hash")]
+    [InlineData("at+jwt", "nonce")] // typed as an access token, yet an ID token
+    [InlineData("logout+jwt", null)]
+    [InlineData("id_token+jwt", null)]
+    [InlineData(null, null)]
+    public async Task OnlyAnAccessTokenIsAcceptedEvenWithTheApiAudience(string? type, string? idTokenClaim)
+    {
+        var userId = await _api.CreateUserAsync();
+        var claims = idTokenClaim is null ? [] : new[] { (idTokenClaim, (object)"n-0S6_WzA2Mj") };
+
+        var refused = await ReadUserAsync(userId, ProviderTokens.Sign(fixture.App, type, claims));
+
+        Assert.Equal(401, refused.Status);
+        Assert.Equal(ErrorCode.Unauthenticated, refused.ErrorCode());
+        Assert.Equal("Bearer", refused.Headers.WwwAuthenticate.ToString());
+        foreach (var accessType in new[] { "at+jwt", "AT+JWT", "application/at+jwt", "jwt" }) // the same key and claims as an access token pass
+        {
+            Assert.Equal(200, (await ReadUserAsync(userId, ProviderTokens.Sign(fixture.App, accessType))).Status);
+        }
+    }
+
     [Fact]
     public async Task ViewerMayReadButNotAddOrCreate()
     {
@@ -184,6 +207,14 @@ public abstract class AccessApiTests(ApiFixture fixture)
 
         Assert.Equal(401, (int)response.StatusCode);
         Assert.Contains("invalid_client", await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<Reply> ReadUserAsync(string userId, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v3alpha/users/{userId}");
+        request.Headers.Authorization = new("Bearer", token);
+        using var response = await _api.Http.SendAsync(request);
+        return new Reply((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.MediaType, response.Headers);
     }
 
     private static byte[] Base64Url(string text)

@@ -1,3 +1,5 @@
+using Grpc.Core;
+using OtpEmail.Admin.Protos.UserV3Alpha;
 using OtpEmail.Admin.Tests.TestSupport;
 
 namespace OtpEmail.Admin.Tests.Infrastructure.Http;
@@ -16,6 +18,35 @@ public sealed class HttpHardeningTests(ApiFixture fixture)
         Assert.Equal(200, read.Status);
         Assert.Equal("no-store", read.Headers.CacheControl?.ToString());
         Assert.Equal("nosniff", read.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Theory]
+    [InlineData(GrpcTransport.WebBinary)]
+    [InlineData(GrpcTransport.WebText)]
+    public async Task GrpcWebAnswersThatCarryACodeAreNeverCached(GrpcTransport transport)
+    {
+        var client = GrpcClients.Create(fixture.App, fixture.Api.Http, transport);
+        var auth = await fixture.Api.AuthAsync();
+        var userId = await fixture.Api.CreateUserAsync();
+
+        using var add = client.AddOTPEmailAuthenticatorAsync(new AddOTPEmailAuthenticatorRequest
+        {
+            UserId = userId,
+            Email = new SetEmail { Address = ApiClient.NewAddress(), ReturnCode = new ReturnEmailVerificationCode() },
+        }, auth);
+        var added = await add.ResponseAsync;
+        using var resend = client.ResendOTPEmailCodeAsync(new ResendOTPEmailCodeRequest
+        {
+            UserId = userId,
+            OtpEmailId = added.OtpEmailId,
+            ReturnCode = new ReturnEmailVerificationCode(),
+        }, auth);
+        var resent = await resend.ResponseAsync;
+
+        Assert.Matches("^[A-Z2-9]{8}$", added.VerificationCode);
+        Assert.Equal("no-store", CacheControl(await add.ResponseHeadersAsync));
+        Assert.Matches("^[A-Z2-9]{8}$", resent.VerificationCode);
+        Assert.Equal("no-store", CacheControl(await resend.ResponseHeadersAsync));
     }
 
     [Fact]
@@ -42,4 +73,6 @@ public sealed class HttpHardeningTests(ApiFixture fixture)
         Assert.Equal("same-origin", response.Headers.GetValues("Referrer-Policy").Single());
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
     }
+
+    private static string? CacheControl(Metadata headers) => headers.GetValue("cache-control");
 }

@@ -16,4 +16,18 @@ public sealed class ClientAddressTests
 
     [Fact]
     public void AnUnknownClientSharesOneBucket() => Assert.Equal("unknown", ClientAddress.Partition(null));
+
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.8.9.10", true)]
+    [InlineData("::1", true)]
+    [InlineData("::ffff:127.0.0.1", true)]
+    [InlineData("203.0.113.7", false)]
+    [InlineData("::ffff:203.0.113.7", false)]
+    [InlineData("2001:db8::1", false)]
+    public void OnlyAddressesOfThisMachineAreLoopback(string address, bool loopback) =>
+        Assert.Equal(loopback, ClientAddress.IsLoopback(IPAddress.Parse(address)));
+
+    [Fact]
+    public void AnUnknownClientIsNotLoopback() => Assert.False(ClientAddress.IsLoopback(null));
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Errors;
 
@@ -9,9 +10,17 @@ namespace OtpEmail.Admin.Infrastructure.Auth;
 /// <summary>
 /// API clients: JWT bearer tokens from the provider, for the audience <c>Authentication:Audience</c>.
 /// A missing or bad token is the contract's Unauthenticated error, never a redirect or an empty 401.
+/// Only access tokens pass: an ID token (another <c>typ</c>, or ID-token claims) is refused even when
+/// its audience names the API.
 /// </summary>
 internal static class ApiTokens
 {
+    /// <summary>The <c>typ</c> headers of an access token (RFC 9068, and plain JWT for providers that send no type of their own).</summary>
+    private static readonly string[] AccessTokenTypes = ["at+jwt", "application/at+jwt", "JWT"];
+
+    /// <summary>Claims only ID tokens carry (OpenID Connect Core 1.0, 2 and 3.3.2.11).</summary>
+    private static readonly string[] IdTokenClaims = ["nonce", "at_hash", "c_hash"];
+
     public static void Add(AuthenticationBuilder authentication, AuthenticationSettings settings, AuthorizationSettings authorization) =>
         authentication.AddJwtBearer(options =>
         {
@@ -23,8 +32,19 @@ internal static class ApiTokens
             options.TokenHandlers.Add(new TokenValidationCache(new JsonWebTokenHandler { MapInboundClaims = false }, TimeProvider.System));
             options.TokenValidationParameters.NameClaimType = "sub";
             options.TokenValidationParameters.RoleClaimType = authorization.RoleClaim;
+            options.TokenValidationParameters.ValidTypes = AccessTokenTypes;
+            options.TokenValidationParameters.TypeValidator = ValidateType; // the same list, without regard to case (RFC 7515 4.1.9)
             options.Events = new JwtBearerEvents
             {
+                OnTokenValidated = context =>
+                {
+                    if (IdTokenClaims.Any(claim => context.Principal?.HasClaim(c => c.Type == claim) == true))
+                    {
+                        context.Fail("An ID token is not an access token.");
+                    }
+
+                    return Task.CompletedTask;
+                },
                 OnChallenge = async context =>
                 {
                     context.HandleResponse();
@@ -35,4 +55,9 @@ internal static class ApiTokens
                     OtpError.Denied("AUTH-FORBIDDEN", "The caller may not use this API")),
             };
         });
+
+    private static string ValidateType(string? type, SecurityToken token, TokenValidationParameters parameters) =>
+        type is not null && parameters.ValidTypes.Contains(type, StringComparer.OrdinalIgnoreCase)
+            ? type
+            : throw new SecurityTokenInvalidTypeException($"The token's type '{type}' is not an access token's.") { InvalidType = type };
 }

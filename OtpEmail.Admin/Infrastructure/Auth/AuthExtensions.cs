@@ -12,6 +12,9 @@ public static class AuthPolicies
 
     /// <summary>A signed-in staff member with one of the app's roles.</summary>
     public const string Staff = "staff";
+
+    /// <summary>An otp-admin by staff cookie or bearer token: may see the readiness checks' details.</summary>
+    public const string HealthDetails = "health-details";
 }
 
 /// <summary>
@@ -53,7 +56,11 @@ public static class AuthExtensions
             .AddPolicy(AuthPolicies.Staff, policy => policy
                 .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
                 .RequireAuthenticatedUser()
-                .RequireRole(Roles.All));
+                .RequireRole(Roles.All))
+            .AddPolicy(AuthPolicies.HealthDetails, policy => policy
+                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, JwtBearerDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(Roles.Admin));
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<CallerFactory>();
         return builder;

@@ -9,8 +9,8 @@ namespace OtpEmail.Admin.Infrastructure.Http;
 /// What every response says about how it may be used: a Content-Security-Policy that fits Blazor
 /// Server and MudBlazor (scripts only from here, the circuit's WebSocket to here, never framed),
 /// no MIME sniffing, no referrer from the verification page (its URL carries a code) and only
-/// same-origin ones elsewhere, nothing cached of the API or the verification page; and outside
-/// Development, HSTS and cookies sent over HTTPS only.
+/// same-origin ones elsewhere, nothing cached of the API (JSON, gRPC, gRPC-Web) or the verification
+/// page; and outside Development, HSTS and cookies sent over HTTPS only.
 /// </summary>
 public static class HttpHardening
 {
@@ -48,7 +48,10 @@ public static class HttpHardening
                 headers.XFrameOptions = "DENY";
                 var verificationPage = path.StartsWithSegments(VerificationPagePath);
                 headers["Referrer-Policy"] = verificationPage ? "no-referrer" : "same-origin";
-                if (verificationPage || path.StartsWithSegments("/v3alpha"))
+                // The API's answers can carry a verification code: the JSON door's, and gRPC's and gRPC-Web's
+                // (every content type application/grpc*), whose HTTP headers a browser or proxy sees alike.
+                if (verificationPage || path.StartsWithSegments("/v3alpha")
+                    || context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
                 {
                     headers.CacheControl = "no-store";
                 }

@@ -7,6 +7,13 @@ namespace OtpEmail.Admin.Infrastructure.Network;
 public static class ClientAddress
 {
     /// <summary>
+    /// Whether the client is on this machine (127.0.0.0/8, ::1, or IPv4 loopback mapped to IPv6). An
+    /// unknown address (null, as in-memory test servers and some transports give) is not.
+    /// </summary>
+    public static bool IsLoopback(IPAddress? address) =>
+        address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+
+    /// <summary>
     /// The bucket a client's requests count in: its IPv4 address, or its IPv6 /64 (a host or a home
     /// is given a whole /64, so counting single IPv6 addresses would give one client 2^64 buckets).
     /// </summary>
