@@ -6,6 +6,9 @@ namespace OtpEmail.Admin.Infrastructure.Network;
 /// <summary>Who a request comes from, as limits count it.</summary>
 public static class ClientAddress
 {
+    /// <summary>The longest <see cref="Partition"/> can be (an IPv6 /64 takes 24 characters), with room to spare.</summary>
+    public const int MaxPartitionLength = 64;
+
     /// <summary>
     /// The bucket a client's requests count in: its IPv4 address, or its IPv6 /64 (a host or a home
     /// is given a whole /64, so counting single IPv6 addresses would give one client 2^64 buckets).
