@@ -34,13 +34,18 @@ public sealed class VerifyLinkTests(HandlerFixture fixture)
     }
 
     [Fact]
-    public async Task ThePreviewShowsTheMaskedAddressOnlyForAMatchingLink()
+    public async Task ThePreviewShowsThePendingAddressesMaskedOnlyForAMatchingUserAndOrganization()
     {
-        var (userId, _, code) = await fixture.AddReturningCodeAsync("minnie@mouse.example");
+        var (userId, otpId, _) = await fixture.AddReturningCodeAsync("minnie@mouse.example");
+        await fixture.Get<AddOtpEmailHandler>().HandleAsync(Callers.Admin, userId,
+            new AddOtpEmailRequest { Email = SetEmail.For("daisy@duck.example", VerificationMode.ReturnCode) }, CancellationToken.None);
 
-        Assert.Equal("m•••@mouse.example", (await Links.PreviewAsync(userId, Acme, code, NewClient(), CancellationToken.None)).Value);
-        Assert.Null((await Links.PreviewAsync(userId, Globex, code, NewClient(), CancellationToken.None)).Value);
-        Assert.Null((await Links.PreviewAsync(userId, Acme, "WRONG234", NewClient(), CancellationToken.None)).Value);
+        Assert.Equal(["m•••@mouse.example", "d•••@duck.example"], (await Links.PreviewAsync(userId, Acme, NewClient(), CancellationToken.None)).Value);
+        Assert.Empty((await Links.PreviewAsync(userId, Globex, NewClient(), CancellationToken.None)).Value);
+        Assert.Empty((await Links.PreviewAsync("999999999999999999", Acme, NewClient(), CancellationToken.None)).Value);
+
+        await fixture.Get<RemoveOtpEmailHandler>().HandleAsync(Callers.Admin, userId, otpId, CancellationToken.None);
+        Assert.Equal(["d•••@duck.example"], (await Links.PreviewAsync(userId, Acme, NewClient(), CancellationToken.None)).Value);
     }
 
     [Fact]
@@ -114,7 +119,7 @@ public sealed class VerifyLinkTests(HandlerFixture fixture)
 
         for (var i = 1; i <= 10; i++)
         {
-            await Links.PreviewAsync("1", "1", "x", IPAddress.Parse($"{prefix}::{i:x}"), CancellationToken.None); // ten hosts of one /64
+            await Links.PreviewAsync("1", "1", IPAddress.Parse($"{prefix}::{i:x}"), CancellationToken.None); // ten hosts of one /64
         }
 
         var sameNetwork = await Links.VerifyAsync(userId, Acme, code, IPAddress.Parse($"{prefix}:ffff:ffff:ffff:ffff"), CancellationToken.None);

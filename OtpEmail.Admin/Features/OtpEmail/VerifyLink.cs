@@ -14,10 +14,10 @@ namespace OtpEmail.Admin.Features.OtpEmail;
 /// The emailed link's verification, behind the public page <c>/otp-email/verify</c>: anonymous, so
 /// limited per client (<c>Otp:LinkAttemptsPerMinute</c>) and answered alike for every failure. The
 /// link names a user, its organization and a code; the code decides which of the user's pending
-/// authenticators it verifies. A wrong code counts against the page's own limit for that user and the
-/// client's network (<c>Otp:LinkFailuresPerNetworkPerHour</c>), never against a code's tries: an
-/// anonymous visitor can neither spend the tries of a code that staff or an API client will use nor
-/// rest the links of visitors on other networks.
+/// authenticators it verifies, and only the button's POST looks at it. A wrong code counts against the
+/// page's own limit for that user and the client's network (<c>Otp:LinkFailuresPerNetworkPerHour</c>),
+/// never against a code's tries: an anonymous visitor can neither spend the tries of a code that
+/// staff or an API client will use nor rest the links of visitors on other networks.
 /// </summary>
 public sealed partial class VerifyLinkHandler : IDisposable
 {
@@ -120,11 +120,13 @@ public sealed partial class VerifyLinkHandler : IDisposable
     }
 
     /// <summary>
-    /// What the link would verify, for the page to show before the button is pressed: the address,
-    /// masked (m•••@mouse.com), or null when the link does not match. Counts against the same
-    /// per-client limit as verifying (an error then); changes nothing.
+    /// What the page shows before the button is pressed: the masked addresses (m•••@mouse.com) of the
+    /// user's pending authenticators whose code is still valid, or none when the link names no such
+    /// user in that organization. It never looks at the code (that would tell a visitor, unmetered,
+    /// whether a code is right). Counts against the same per-client limit as verifying (an error
+    /// then); changes nothing.
     /// </summary>
-    public async Task<Result<string?>> PreviewAsync(string? userId, string? orgId, string? code, IPAddress? client, CancellationToken cancellationToken)
+    public async Task<Result<string[]>> PreviewAsync(string? userId, string? orgId, IPAddress? client, CancellationToken cancellationToken)
     {
         var limited = AdmitClient(client);
         if (limited is not null)
@@ -133,19 +135,23 @@ public sealed partial class VerifyLinkHandler : IDisposable
         }
 
         var id = UserId.Parse(userId);
-        if (!id.IsSuccess || string.IsNullOrWhiteSpace(code) || code.Length > CodeAttempts.MaxCodeLength || string.IsNullOrEmpty(orgId))
+        if (!id.IsSuccess || string.IsNullOrEmpty(orgId))
         {
-            return (string?)null;
+            return Array.Empty<string>();
         }
 
         var now = _time.GetUtcNow();
         await using var db = await _dbs.CreateDbContextAsync(cancellationToken);
         var pending = await db.OtpEmails.AsNoTracking()
             .Where(a => a.UserId == id.Value.Value && a.State == OtpEmailState.Pending && a.CodeHash != null && a.CodeExpiresAt > now)
-            .Join(db.Users.Where(u => u.State == UserState.Active), a => a.UserId, u => u.Id, (a, u) => new { a.Address, a.CodeHash, u.OrganizationId })
+            .Join(db.Users.Where(u => u.State == UserState.Active), a => a.UserId, u => u.Id, (a, u) => new { a.Id, a.Address, u.OrganizationId })
             .ToListAsync(cancellationToken);
-        var match = pending.FirstOrDefault(a => DecimalId.Format(a.OrganizationId) == orgId && _codes.Matches(code, a.CodeHash));
-        return match is null ? null : EmailAddress.Mask(match.Address);
+        return pending
+            .Where(a => DecimalId.Format(a.OrganizationId) == orgId)
+            .OrderBy(a => a.Id)
+            .Select(a => EmailAddress.Mask(a.Address))
+            .Distinct()
+            .ToArray();
     }
 
     public void Dispose() => _clients.Dispose();
