@@ -185,7 +185,7 @@ public sealed partial class VerifyLinkHandler : IDisposable
         return total.Count;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A wrong code on the verification page for user {UserId} ({Failures} this hour)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "A wrong code on the verification page for user {UserId} ({Failures} this hour from the client's network)")]
     private static partial void LogWrongCode(ILogger logger, long userId, int failures);
 
     [LoggerMessage(Level = LogLevel.Warning,
