@@ -10,6 +10,9 @@ public sealed class SettingsValidationTests
     [InlineData("App:PublicBaseUrl", "not a url", "App:PublicBaseUrl")]
     [InlineData("Otp:CodeHashKey", "c2hvcnQ=", "Otp:CodeHashKey")]
     [InlineData("ConnectionStrings:Default", "", "ConnectionStrings:Default")]
+    [InlineData("Otp:LinkFailuresPerUserPerHour", "10", "Otp:LinkFailuresPerNetworkPerHour")] // renamed: not ignored
+    [InlineData("Otp:LinkFailuresPerNetworkPerHour", "0", "LinkFailuresPerNetworkPerHour")]
+    [InlineData("Otp:LinkFailuresPerUserBeforeWarning", "0", "LinkFailuresPerUserBeforeWarning")]
     public async Task AWrongSettingStopsStartUpNamingIt(string key, string value, string named)
     {
         await using var app = new AppFactory(25, new Dictionary<string, string?> { [key] = value });

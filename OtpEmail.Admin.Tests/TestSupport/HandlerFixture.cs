@@ -11,8 +11,18 @@ namespace OtpEmail.Admin.Tests.TestSupport;
 /// directly, on a clock they move: <see cref="Clock"/> starts at the real time and only moves when
 /// a test advances it. Tests in the collection run one after another.
 /// </summary>
-public sealed class HandlerFixture : IAsyncLifetime
+public class HandlerFixture : IAsyncLifetime
 {
+    private readonly IDictionary<string, string?>? _settings;
+
+    public HandlerFixture()
+        : this(null)
+    {
+    }
+
+    /// <param name="settings">Settings of this fixture's app on top of the defaults.</param>
+    protected HandlerFixture(IDictionary<string, string?>? settings) => _settings = settings;
+
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public SmtpSink Smtp { get; } = new();
@@ -22,7 +32,7 @@ public sealed class HandlerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Smtp.StartAsync();
-        App = new AppFactory(Smtp.Port, services: services => services.AddSingleton<TimeProvider>(Clock));
+        App = new AppFactory(Smtp.Port, _settings, services => services.AddSingleton<TimeProvider>(Clock));
         App.StartClient().Dispose();
     }
 

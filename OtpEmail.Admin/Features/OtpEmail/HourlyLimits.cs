@@ -16,8 +16,24 @@ public static class HourlyLimit
     public static TimeSpan RetryAfter(DateTimeOffset start, DateTimeOffset now) => start + Window - now;
 }
 
-/// <summary>Wrong codes entered on the public verification page for one user, this hour.</summary>
+/// <summary>
+/// Wrong codes entered on the public verification page for one user from one client network (see
+/// <see cref="Infrastructure.Network.ClientAddress.Partition"/>), this hour.
+/// </summary>
 public sealed class LinkFailureCount
+{
+    public long UserId { get; set; }
+
+    public required string Network { get; set; }
+
+    public DateTimeOffset WindowStart { get; set; }
+
+    /// <summary>A concurrency token: two writers cannot both count from the same number.</summary>
+    public int Count { get; set; }
+}
+
+/// <summary>Wrong codes entered on the public verification page for one user from all networks together, this hour.</summary>
+public sealed class LinkFailureTotal
 {
     public long UserId { get; set; }
 

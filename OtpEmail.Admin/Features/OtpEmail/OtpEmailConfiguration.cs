@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure.Data;
+using OtpEmail.Admin.Infrastructure.Network;
 
 namespace OtpEmail.Admin.Features.OtpEmail;
 
@@ -32,6 +33,18 @@ internal sealed class LinkFailureCountConfiguration : IEntityTypeConfiguration<L
     public void Configure(EntityTypeBuilder<LinkFailureCount> builder)
     {
         builder.ToTable("LinkFailureCounts");
+        builder.HasKey(c => new { c.UserId, c.Network });
+        builder.Property(c => c.Network).HasMaxLength(ClientAddress.MaxPartitionLength);
+        builder.Property(c => c.Count).IsConcurrencyToken();
+        builder.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class LinkFailureTotalConfiguration : IEntityTypeConfiguration<LinkFailureTotal>
+{
+    public void Configure(EntityTypeBuilder<LinkFailureTotal> builder)
+    {
+        builder.ToTable("LinkFailureTotals");
         builder.HasKey(c => c.UserId);
         builder.Property(c => c.UserId).ValueGeneratedNever();
         builder.Property(c => c.Count).IsConcurrencyToken();
@@ -59,6 +72,8 @@ public static class OtpEmailTables
         public DbSet<OtpEmailAuthenticator> OtpEmails => db.Set<OtpEmailAuthenticator>();
 
         public DbSet<LinkFailureCount> LinkFailureCounts => db.Set<LinkFailureCount>();
+
+        public DbSet<LinkFailureTotal> LinkFailureTotals => db.Set<LinkFailureTotal>();
 
         public DbSet<RecipientMailCount> RecipientMailCounts => db.Set<RecipientMailCount>();
     }

@@ -22,6 +22,12 @@ public static class OtpEmailFeature
                 "Setting 'Otp:CodeHashKey' is required when 'Database:Provider' is Postgres: every instance must hash codes with the same key. Make one with: openssl rand -base64 32");
         }
 
+        if (builder.Configuration["Otp:LinkFailuresPerUserPerHour"] is not null)
+        {
+            throw new InvalidOperationException(
+                "Setting 'Otp:LinkFailuresPerUserPerHour' is now 'Otp:LinkFailuresPerNetworkPerHour': wrong codes on the verification page are counted per user and client network.");
+        }
+
         builder.Services.AddSingleton(services => CodeHashKey.From(
             services.GetRequiredService<IOptions<OtpSettings>>().Value, services.GetRequiredService<SecretKeys>()));
         builder.Services.AddSingleton<VerificationCodes>();

@@ -23,11 +23,19 @@ public sealed class OtpSettings : IValidatableObject
     public int LinkAttemptsPerMinute { get; set; } = 10;
 
     /// <summary>
-    /// How many wrong codes the public verification page takes for one user an hour; then it refuses
-    /// that user's links until the hour is over. These never spend the tries of a code.
+    /// How many wrong codes the public verification page takes for one user from one client network
+    /// (an IPv4 address, an IPv6 /64) an hour; then it refuses that user's links from that network
+    /// until the hour is over. Other networks are not affected. These never spend the tries of a code.
     /// </summary>
     [Range(1, 10000)]
-    public int LinkFailuresPerUserPerHour { get; set; } = 10;
+    public int LinkFailuresPerNetworkPerHour { get; set; } = 10;
+
+    /// <summary>
+    /// How many wrong codes one user's links may take an hour from all networks together before a
+    /// warning is logged and counted (<c>otpemail.link.users_under_attack</c>); it refuses nothing.
+    /// </summary>
+    [Range(1, 1000000)]
+    public int LinkFailuresPerUserBeforeWarning { get; set; } = 50;
 
     /// <summary>How many verification mails one address may be sent an hour, across all users.</summary>
     [Range(1, 100000)]

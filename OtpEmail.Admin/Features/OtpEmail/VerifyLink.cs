@@ -14,9 +14,10 @@ namespace OtpEmail.Admin.Features.OtpEmail;
 /// The emailed link's verification, behind the public page <c>/otp-email/verify</c>: anonymous, so
 /// limited per client (<c>Otp:LinkAttemptsPerMinute</c>) and answered alike for every failure. The
 /// link names a user, its organization and a code; the code decides which of the user's pending
-/// authenticators it verifies. A wrong code counts against the page's own limit for that user
-/// (<c>Otp:LinkFailuresPerUserPerHour</c>), never against a code's tries: an anonymous visitor cannot
-/// spend the tries of a code that staff or an API client will use.
+/// authenticators it verifies, and only the button's POST looks at it. A wrong code counts against the
+/// page's own limit for that user and the client's network (<c>Otp:LinkFailuresPerNetworkPerHour</c>),
+/// never against a code's tries: an anonymous visitor can neither spend the tries of a code that
+/// staff or an API client will use nor rest the links of visitors on other networks.
 /// </summary>
 public sealed partial class VerifyLinkHandler : IDisposable
 {
@@ -53,14 +54,23 @@ public sealed partial class VerifyLinkHandler : IDisposable
     /// <summary>Verifies when the visitor presses the button; every failure is <see cref="OtpEmailErrors.LinkFailed"/>.</summary>
     public async Task<Result<Details>> VerifyAsync(string? userId, string? orgId, string? code, IPAddress? client, CancellationToken cancellationToken)
     {
-        var id = Admit(userId, orgId, code, client);
-        if (!id.IsSuccess)
+        var limited = AdmitClient(client);
+        if (limited is not null)
         {
-            return id.Error;
+            return limited;
         }
 
+        var id = UserId.Parse(userId);
+        if (!id.IsSuccess || string.IsNullOrWhiteSpace(code) || code.Length > CodeAttempts.MaxCodeLength || string.IsNullOrEmpty(orgId))
+        {
+            return OtpEmailErrors.LinkFailed;
+        }
+
+        var network = ClientAddress.Partition(client);
+        var underAttack = false;
         var verified = await _writer.WriteAsync<Details>(async (db, ct) =>
         {
+            underAttack = false; // a stage may run again by itself: only its last run counts
             var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id.Value.Value && u.State == UserState.Active, ct);
             if (user is null || DecimalId.Format(user.OrganizationId) != orgId)
             {
@@ -68,22 +78,22 @@ public sealed partial class VerifyLinkHandler : IDisposable
             }
 
             var now = _time.GetUtcNow();
-            var failures = await db.LinkFailureCounts.FindAsync([user.Id], ct);
+            var failures = await db.LinkFailureCounts.FindAsync([user.Id, network], ct);
             var window = HourlyLimit.Current(failures?.WindowStart, failures?.Count ?? 0, now);
-            if (window.Count >= _otp.LinkFailuresPerUserPerHour)
+            if (window.Count >= _otp.LinkFailuresPerNetworkPerHour)
             {
-                return OtpEmailErrors.LinkFailed; // this user's links rest until the hour is over, right code or not
+                return OtpEmailErrors.LinkFailed; // this network rests for this user until the hour is over, right code or not
             }
 
             var pending = await db.OtpEmails
                 .Where(a => a.UserId == user.Id && a.State == OtpEmailState.Pending && a.CodeHash != null)
                 .ToListAsync(ct);
-            var match = pending.FirstOrDefault(a => _codes.Matches(code!, a.CodeHash));
+            var match = pending.FirstOrDefault(a => _codes.Matches(code, a.CodeHash));
             if (match is null)
             {
                 if (failures is null)
                 {
-                    db.LinkFailureCounts.Add(new LinkFailureCount { UserId = user.Id, WindowStart = window.Start, Count = 1 });
+                    db.LinkFailureCounts.Add(new LinkFailureCount { UserId = user.Id, Network = network, WindowStart = window.Start, Count = 1 });
                 }
                 else
                 {
@@ -91,61 +101,94 @@ public sealed partial class VerifyLinkHandler : IDisposable
                     failures.Count = window.Count + 1;
                 }
 
+                underAttack = await CountTotalAsync(db, user.Id, now, ct) == _otp.LinkFailuresPerUserBeforeWarning + 1;
                 LogWrongCode(_logger, user.Id, window.Count + 1);
                 return Staged<Details>.Recorded(OtpEmailErrors.LinkFailed);
             }
 
-            var attempt = await _attempts.RecordAsync(db, LinkVisitor, user, match, code!, ct);
+            var attempt = await _attempts.RecordAsync(db, LinkVisitor, user, match, code, ct);
             return attempt.IsSuccess ? attempt.Value : OtpEmailErrors.LinkFailed;
         }, cancellationToken);
         _metrics.Verification("link", verified);
+        if (underAttack)
+        {
+            LogUserUnderAttack(_logger, id.Value.Value, _otp.LinkFailuresPerUserBeforeWarning);
+            _metrics.UserUnderAttack();
+        }
+
         return verified;
     }
 
     /// <summary>
-    /// What the link would verify, for the page to show before the button is pressed: the address,
-    /// masked (m•••@mouse.com), or null when the link does not match. Counts against the same
-    /// per-client limit as verifying (an error then); changes nothing.
+    /// What the page shows before the button is pressed: the masked addresses (m•••@mouse.com) of the
+    /// user's pending authenticators whose code is still valid, or none when the link names no such
+    /// user in that organization. It never looks at the code (that would tell a visitor, unmetered,
+    /// whether a code is right). Counts against the same per-client limit as verifying (an error
+    /// then); changes nothing.
     /// </summary>
-    public async Task<Result<string?>> PreviewAsync(string? userId, string? orgId, string? code, IPAddress? client, CancellationToken cancellationToken)
+    public async Task<Result<string[]>> PreviewAsync(string? userId, string? orgId, IPAddress? client, CancellationToken cancellationToken)
     {
-        var id = Admit(userId, orgId, code, client);
-        if (!id.IsSuccess)
+        var limited = AdmitClient(client);
+        if (limited is not null)
         {
-            return id.Error.Code == ErrorCode.ResourceExhausted ? id.Error : (string?)null;
+            return limited;
+        }
+
+        var id = UserId.Parse(userId);
+        if (!id.IsSuccess || string.IsNullOrEmpty(orgId))
+        {
+            return Array.Empty<string>();
         }
 
         var now = _time.GetUtcNow();
         await using var db = await _dbs.CreateDbContextAsync(cancellationToken);
         var pending = await db.OtpEmails.AsNoTracking()
             .Where(a => a.UserId == id.Value.Value && a.State == OtpEmailState.Pending && a.CodeHash != null && a.CodeExpiresAt > now)
-            .Join(db.Users.Where(u => u.State == UserState.Active), a => a.UserId, u => u.Id, (a, u) => new { a.Address, a.CodeHash, u.OrganizationId })
+            .Join(db.Users.Where(u => u.State == UserState.Active), a => a.UserId, u => u.Id, (a, u) => new { a.Id, a.Address, u.OrganizationId })
             .ToListAsync(cancellationToken);
-        var match = pending.FirstOrDefault(a => DecimalId.Format(a.OrganizationId) == orgId && _codes.Matches(code!, a.CodeHash));
-        return match is null ? null : EmailAddress.Mask(match.Address);
+        return pending
+            .Where(a => DecimalId.Format(a.OrganizationId) == orgId)
+            .OrderBy(a => a.Id)
+            .Select(a => EmailAddress.Mask(a.Address))
+            .Distinct()
+            .ToArray();
     }
 
     public void Dispose() => _clients.Dispose();
 
-    /// <summary>
-    /// The gate of both link operations: one attempt off the client's per-minute allowance, then a
-    /// link whose parts could name a user and a code at all.
-    /// </summary>
-    private Result<UserId> Admit(string? userId, string? orgId, string? code, IPAddress? client)
+    /// <summary>The gate of both link operations: one attempt off the client's per-minute allowance, or the refusal.</summary>
+    private OtpError? AdmitClient(IPAddress? client)
     {
         using var lease = _clients.AttemptAcquire(ClientAddress.Partition(client));
-        if (!lease.IsAcquired)
+        if (lease.IsAcquired)
         {
-            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-            return OtpError.Exhausted("OTPEMAIL-LINK-RATE", "Too many attempts; try again later", retryAfter);
+            return null;
         }
 
-        var id = UserId.Parse(userId);
-        return !id.IsSuccess || string.IsNullOrWhiteSpace(code) || code.Length > CodeAttempts.MaxCodeLength || string.IsNullOrEmpty(orgId)
-            ? OtpEmailErrors.LinkFailed
-            : id.Value;
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+        return OtpError.Exhausted("OTPEMAIL-LINK-RATE", "Too many attempts; try again later", retryAfter);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A wrong code on the verification page for user {UserId} ({Failures} this hour)")]
+    /// <summary>Counts one more wrong code for the user from all networks together; returns this hour's count.</summary>
+    private static async Task<int> CountTotalAsync(AppDbContext db, long userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var total = await db.LinkFailureTotals.FindAsync([userId], cancellationToken);
+        var window = HourlyLimit.Current(total?.WindowStart, total?.Count ?? 0, now);
+        if (total is null)
+        {
+            total = new LinkFailureTotal { UserId = userId, WindowStart = window.Start };
+            db.LinkFailureTotals.Add(total);
+        }
+
+        total.WindowStart = window.Start;
+        total.Count = window.Count + 1;
+        return total.Count;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A wrong code on the verification page for user {UserId} ({Failures} this hour from the client's network)")]
     private static partial void LogWrongCode(ILogger logger, long userId, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The verification page took more than {Threshold} wrong codes this hour for user {UserId}, from all networks together: someone may be guessing its codes")]
+    private static partial void LogUserUnderAttack(ILogger logger, long userId, int threshold);
 }

@@ -6,6 +6,9 @@ namespace OtpEmail.Admin.Infrastructure.Network;
 /// <summary>Who a request comes from, as limits count it.</summary>
 public static class ClientAddress
 {
+    /// <summary>The longest <see cref="Partition"/> can be (an IPv6 /64 takes 24 characters), with room to spare.</summary>
+    public const int MaxPartitionLength = 64;
+
     /// <summary>
     /// Whether the client is on this machine (127.0.0.0/8, ::1, or IPv4 loopback mapped to IPv6). An
     /// unknown address (null, as in-memory test servers and some transports give) is not.

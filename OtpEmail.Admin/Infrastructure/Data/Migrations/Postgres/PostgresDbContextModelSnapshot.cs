@@ -161,6 +161,27 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.Property<long>("UserId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Network")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Count")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("UserId", "Network");
+
+                    b.ToTable("LinkFailureCounts", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureTotal", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("Count")
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
@@ -170,7 +191,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 
                     b.HasKey("UserId");
 
-                    b.ToTable("LinkFailureCounts", (string)null);
+                    b.ToTable("LinkFailureTotals", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
@@ -470,6 +491,15 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureTotal", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
                         .WithMany()

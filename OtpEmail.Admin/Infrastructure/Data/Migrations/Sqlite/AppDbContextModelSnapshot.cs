@@ -150,6 +150,27 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Network")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "Network");
+
+                    b.ToTable("LinkFailureCounts", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureTotal", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Count")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
@@ -159,7 +180,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasKey("UserId");
 
-                    b.ToTable("LinkFailureCounts", (string)null);
+                    b.ToTable("LinkFailureTotals", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
@@ -459,6 +480,15 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureTotal", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
                         .WithMany()
