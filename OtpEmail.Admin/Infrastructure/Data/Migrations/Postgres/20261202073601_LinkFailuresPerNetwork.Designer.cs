@@ -392,7 +392,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 
             modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Auth.StaffSession", b =>
                 {
-                    b.Property<string>("Key")
+                    b.Property<string>("KeyHash")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
@@ -414,7 +414,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("bytea");
 
-                    b.HasKey("Key");
+                    b.HasKey("KeyHash");
 
                     b.HasIndex("ExpiresAt");
 

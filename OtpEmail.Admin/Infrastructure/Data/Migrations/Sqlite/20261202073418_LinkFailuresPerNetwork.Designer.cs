@@ -381,7 +381,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 
             modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Auth.StaffSession", b =>
                 {
-                    b.Property<string>("Key")
+                    b.Property<string>("KeyHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
@@ -403,7 +403,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("BLOB");
 
-                    b.HasKey("Key");
+                    b.HasKey("KeyHash");
 
                     b.HasIndex("ExpiresAt");
 
