@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Infrastructure.Network;
 using OtpEmail.Admin.Tests.TestSupport;
 
 namespace OtpEmail.Admin.Tests.Features.OtpEmail;
@@ -71,6 +72,20 @@ public sealed partial class VerifyLinkNetworkTests(VerifyLinkNetworkTests.Fixtur
             ResendOtpEmailCodeRequest.For(VerificationMode.ReturnCode), CancellationToken.None);
 
         Assert.True((await Links.VerifyAsync(userId, Acme, resent.Value.VerificationCode, NetworkA, CancellationToken.None)).IsSuccess);
+    }
+
+    [Fact]
+    public async Task ANetworksCountIsDeletedOnceItsHourIsOverAndAnotherNetworkFails()
+    {
+        var (userId, _, _) = await fixture.AddReturningCodeAsync();
+        await TryWrongCodesAsync(userId, NetworkA, times: 1);
+        fixture.Clock.Advance(TimeSpan.FromHours(1));
+
+        await TryWrongCodesAsync(userId, NetworkB, times: 1);
+
+        await using var db = fixture.Db();
+        var user = UserId.Parse(userId).Value.Value;
+        Assert.Equal([ClientAddress.Partition(NetworkB)], db.LinkFailureCounts.Where(f => f.UserId == user).Select(f => f.Network).ToList());
     }
 
     [Fact]
