@@ -52,16 +52,28 @@ public sealed class BulkJobs(IDbContextFactory<AppDbContext> dbs, DbWriter write
 {
     public static OtpError NotFound { get; } = OtpError.NotFound("BULK-JOB-NOTFOUND", "Bulk job could not be found");
 
-    public async Task<Result<BulkJobStarted>> StartAsync(Caller caller, string fileName, byte[] file, CancellationToken cancellationToken)
+    /// <summary>Starts a job from a file, read as it arrives (the API's upload).</summary>
+    public async Task<Result<BulkJobStarted>> StartAsync(Caller caller, string fileName, Stream file, CancellationToken cancellationToken)
     {
-        await using var read = await dbs.CreateDbContextAsync(cancellationToken);
-        var checkedRows = await BulkRequests.ReadAsync(read, caller, file, cancellationToken);
-        if (!checkedRows.IsSuccess)
+        if (BulkRequests.Denied(caller) is { } denied)
         {
-            return checkedRows.Error;
+            return denied;
         }
 
-        var rows = checkedRows.Value;
+        var parsed = await BulkCsv.ParseAsync(file, cancellationToken);
+        return parsed.IsSuccess ? await StartAsync(caller, fileName, parsed.Value, cancellationToken) : parsed.Error;
+    }
+
+    /// <summary>Starts a job from rows already read (the page's preview); each row's user is found again, as it is now.</summary>
+    public async Task<Result<BulkJobStarted>> StartAsync(Caller caller, string fileName, IReadOnlyList<BulkRow> fileRows, CancellationToken cancellationToken)
+    {
+        if (BulkRequests.Denied(caller) is { } denied)
+        {
+            return denied;
+        }
+
+        await using var read = await dbs.CreateDbContextAsync(cancellationToken);
+        var rows = await BulkRequests.ResolveUsersAsync(read, caller, fileRows, cancellationToken);
         var now = time.GetUtcNow();
         var job = new BulkJob
         {
