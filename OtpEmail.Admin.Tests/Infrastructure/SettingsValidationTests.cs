@@ -10,6 +10,7 @@ public sealed class SettingsValidationTests
     [InlineData("App:PublicBaseUrl", "not a url", "App:PublicBaseUrl")]
     [InlineData("Otp:CodeHashKey", "c2hvcnQ=", "Otp:CodeHashKey")]
     [InlineData("ConnectionStrings:Default", "", "ConnectionStrings:Default")]
+    [InlineData("Bulk:MaxRunningJobsPerCaller", "0", "MaxRunningJobsPerCaller")]
     public async Task AWrongSettingStopsStartUpNamingIt(string key, string value, string named)
     {
         await using var app = new AppFactory(25, new Dictionary<string, string?> { [key] = value });

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.Bulk;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Users;
@@ -116,6 +117,33 @@ public sealed class BulkApiTests : IAsyncLifetime
         Assert.Equal(202, started.Status);
         Assert.Equal((404, 5), (byOther.Status, byOther.Json["code"]!.GetValue<int>()));
         Assert.Equal(401, anonymous.Status);
+    }
+
+    [Fact]
+    public async Task ACallerWithTwoJobsRunningIsToldToComeBackLaterWhileOthersMayStart()
+    {
+        var user = await _api.CreateUserAsync();
+        var held = 1_000_000_000_000L + Random.Shared.Next();
+        await LeftRunningAsync(held, user, runner: 42, leaseUntil: DateTimeOffset.UtcNow.AddHours(1)); // running elsewhere: they stay running
+        await LeftRunningAsync(held + 1, user, runner: 42, leaseUntil: DateTimeOffset.UtcNow.AddHours(1));
+        var file = $"user,address,mode\n{user},{ApiClient.NewAddress()},is_verified\n";
+
+        var third = await PostAsync(file);
+        var byOther = await PostAsync(file, ApiClient.Acme);
+
+        Assert.Equal(429, third.Status);
+        Assert.Equal(ErrorCode.ResourceExhausted, third.ErrorCode());
+        Assert.Equal("BULK-TOO-MANY-JOBS", third.Json["details"]![0]!["id"]!.GetValue<string>());
+        Assert.Contains("At most 2 of your bulk jobs may run at once", third.Json["message"]!.GetValue<string>());
+        Assert.Equal(TimeSpan.FromSeconds(30), third.Headers.RetryAfter!.Delta);
+        Assert.Equal(202, byOther.Status); // the limit is each caller's own
+
+        await using (var db = _app.CreateDbContext())
+        {
+            await db.BulkJobs.Where(j => j.Id == held).ExecuteUpdateAsync(set => set.SetProperty(j => j.State, BulkJobState.Done));
+        }
+
+        Assert.Equal(202, (await PostAsync(file)).Status); // one has finished: room for another
     }
 
     [Fact]

@@ -63,6 +63,39 @@ public sealed class BulkEnrolPageTests : MudTestContext, IClassFixture<BulkEnrol
         Assert.DoesNotContain(page.FindAll("button"), b => b.TextContent.Contains("Start", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AStartBeyondTheRunningJobsAllowedIsRefusedWithAClearMessage()
+    {
+        await using (var db = _app.Factory.CreateDbContext())
+        {
+            foreach (var id in new[] { 1L, 2L }.Select(n => 2_000_000_000_000L + Random.Shared.Next() * 4L + n))
+            {
+                db.BulkJobs.Add(new BulkJob // running on another instance: they stay running
+                {
+                    Id = id,
+                    ActorSubject = _subject,
+                    Caller = $$"""{"Subject":"{{_subject}}","ClientId":null,"Granted":["user.read","user.credential.write"],"Organizations":null}""",
+                    FileName = "earlier.csv",
+                    CreatedAt = DateTimeOffset.UtcNow,
+                    Runner = 42,
+                    RunnerLeaseUntil = DateTimeOffset.UtcNow.AddHours(1),
+                });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        SignIn(Roles.Support);
+        var page = Context.Render<BulkEnrolPage>();
+        page.WaitForComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(await CsvAsync(), "team.csv"));
+        page.WaitForComponent<BulkPreviewPanel>().FindAll("button").Single(b => b.TextContent.Contains("Start", StringComparison.Ordinal)).Click();
+
+        page.WaitForAssertion(() => Assert.Contains(
+            "At most 2 of your bulk jobs may run at once; start this one when one of them has finished", page.Find("[data-testid=bulk-error]").TextContent));
+        await using var check = _app.Factory.CreateDbContext();
+        Assert.Equal(2, await check.BulkJobs.CountAsync(j => j.ActorSubject == _subject));
+    }
+
     private void SignIn(string role)
     {
         Authorization.SetAuthorized(_subject);
