@@ -147,6 +147,36 @@ public sealed class BulkApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnotherCallersSmallJobIsDoneWhileABigOneIsStillFarFromDone()
+    {
+        var bigUsers = new[] { await _api.CreateUserAsync(), await _api.CreateUserAsync() };
+        var big = new StringBuilder("user,address,mode\n");
+        for (var row = 1; row <= 10_000; row++)
+        {
+            big.Append($"{bigUsers[row % 2]},big-{row}-{Guid.NewGuid():N}@example.com,is_verified\n");
+        }
+
+        var smallUser = await _api.CreateUserAsync();
+        var small = new StringBuilder("user,address,mode\n");
+        for (var row = 1; row <= 10; row++)
+        {
+            small.Append($"{smallUser},{ApiClient.NewAddress()},is_verified\n");
+        }
+
+        await _api.TokenAsync(ApiClient.Acme); // both callers' tokens at hand: the two starts follow each other at once
+        var bigJob = long.Parse((await PostAsync(big.ToString())).Json["jobId"]!.GetValue<string>());
+        var smallJob = long.Parse((await PostAsync(small.ToString(), ApiClient.Acme)).Json["jobId"]!.GetValue<string>());
+
+        await Eventually.TrueAsync(async () => (await JobAsync(smallJob)).State == BulkJobState.Done, "the small job to be done", TimeSpan.FromMinutes(1));
+        var bigNow = await JobAsync(bigJob);
+        Assert.True(bigNow.State == BulkJobState.Running && bigNow.Done <= bigNow.Total / 2,
+            $"the small job waited for the big one: {bigNow.Done:N0} of its {bigNow.Total:N0} rows were done ({bigNow.State})");
+        Assert.Equal(10, (await JobAsync(smallJob)).Succeeded);
+
+        await _api.SendAsync(HttpMethod.Delete, $"/v3alpha/users/otp_email/_bulk/{bigJob}", null); // nothing more to see
+    }
+
+    [Fact]
     public async Task ACancelledJobStopsAndKeepsWhatIsDone()
     {
         var user = await _api.CreateUserAsync();
