@@ -13,6 +13,7 @@ public sealed class SettingsValidationTests
     [InlineData("Otp:LinkFailuresPerUserPerHour", "10", "Otp:LinkFailuresPerNetworkPerHour")] // renamed: not ignored
     [InlineData("Otp:LinkFailuresPerNetworkPerHour", "0", "LinkFailuresPerNetworkPerHour")]
     [InlineData("Otp:LinkFailuresPerUserBeforeWarning", "0", "LinkFailuresPerUserBeforeWarning")]
+    [InlineData("Bulk:MaxRunningJobsPerCaller", "0", "MaxRunningJobsPerCaller")]
     public async Task AWrongSettingStopsStartUpNamingIt(string key, string value, string named)
     {
         await using var app = new AppFactory(25, new Dictionary<string, string?> { [key] = value });

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.Bulk;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Users;
@@ -116,6 +117,63 @@ public sealed class BulkApiTests : IAsyncLifetime
         Assert.Equal(202, started.Status);
         Assert.Equal((404, 5), (byOther.Status, byOther.Json["code"]!.GetValue<int>()));
         Assert.Equal(401, anonymous.Status);
+    }
+
+    [Fact]
+    public async Task ACallerWithTwoJobsRunningIsToldToComeBackLaterWhileOthersMayStart()
+    {
+        var user = await _api.CreateUserAsync();
+        var held = 1_000_000_000_000L + Random.Shared.Next();
+        await LeftRunningAsync(held, user, runner: 42, leaseUntil: DateTimeOffset.UtcNow.AddHours(1)); // running elsewhere: they stay running
+        await LeftRunningAsync(held + 1, user, runner: 42, leaseUntil: DateTimeOffset.UtcNow.AddHours(1));
+        var file = $"user,address,mode\n{user},{ApiClient.NewAddress()},is_verified\n";
+
+        var third = await PostAsync(file);
+        var byOther = await PostAsync(file, ApiClient.Acme);
+
+        Assert.Equal(429, third.Status);
+        Assert.Equal(ErrorCode.ResourceExhausted, third.ErrorCode());
+        Assert.Equal("BULK-TOO-MANY-JOBS", third.Json["details"]![0]!["id"]!.GetValue<string>());
+        Assert.Contains("At most 2 of your bulk jobs may run at once", third.Json["message"]!.GetValue<string>());
+        Assert.Equal(TimeSpan.FromSeconds(30), third.Headers.RetryAfter!.Delta);
+        Assert.Equal(202, byOther.Status); // the limit is each caller's own
+
+        await using (var db = _app.CreateDbContext())
+        {
+            await db.BulkJobs.Where(j => j.Id == held).ExecuteUpdateAsync(set => set.SetProperty(j => j.State, BulkJobState.Done));
+        }
+
+        Assert.Equal(202, (await PostAsync(file)).Status); // one has finished: room for another
+    }
+
+    [Fact]
+    public async Task AnotherCallersSmallJobIsDoneWhileABigOneIsStillFarFromDone()
+    {
+        var bigUsers = new[] { await _api.CreateUserAsync(), await _api.CreateUserAsync() };
+        var big = new StringBuilder("user,address,mode\n");
+        for (var row = 1; row <= 10_000; row++)
+        {
+            big.Append($"{bigUsers[row % 2]},big-{row}-{Guid.NewGuid():N}@example.com,is_verified\n");
+        }
+
+        var smallUser = await _api.CreateUserAsync();
+        var small = new StringBuilder("user,address,mode\n");
+        for (var row = 1; row <= 10; row++)
+        {
+            small.Append($"{smallUser},{ApiClient.NewAddress()},is_verified\n");
+        }
+
+        await _api.TokenAsync(ApiClient.Acme); // both callers' tokens at hand: the two starts follow each other at once
+        var bigJob = long.Parse((await PostAsync(big.ToString())).Json["jobId"]!.GetValue<string>());
+        var smallJob = long.Parse((await PostAsync(small.ToString(), ApiClient.Acme)).Json["jobId"]!.GetValue<string>());
+
+        await Eventually.TrueAsync(async () => (await JobAsync(smallJob)).State == BulkJobState.Done, "the small job to be done", TimeSpan.FromMinutes(1));
+        var bigNow = await JobAsync(bigJob);
+        Assert.True(bigNow.State == BulkJobState.Running && bigNow.Done <= bigNow.Total / 2,
+            $"the small job waited for the big one: {bigNow.Done:N0} of its {bigNow.Total:N0} rows were done ({bigNow.State})");
+        Assert.Equal(10, (await JobAsync(smallJob)).Succeeded);
+
+        await _api.SendAsync(HttpMethod.Delete, $"/v3alpha/users/otp_email/_bulk/{bigJob}", null); // nothing more to see
     }
 
     [Fact]

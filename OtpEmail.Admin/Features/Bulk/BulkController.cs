@@ -20,9 +20,7 @@ public sealed class BulkController(CallerFactory callers, BulkJobs jobs) : Contr
     [ProducesResponseType<BulkJobStarted>(StatusCodes.Status202Accepted)]
     public async Task<IActionResult> Start(CancellationToken cancellationToken)
     {
-        using var body = new MemoryStream();
-        await Request.Body.CopyToAsync(body, cancellationToken);
-        var started = await jobs.StartAsync(callers.From(User), FileName(), body.ToArray(), cancellationToken);
+        var started = await jobs.StartAsync(callers.From(User), FileName(), Request.Body, cancellationToken);
         return started.IsSuccess ? StatusCode(StatusCodes.Status202Accepted, started.Value) : started.ToActionResult();
     }
 

@@ -7,6 +7,7 @@ public static class BulkFeature
 {
     public static WebApplicationBuilder AddBulk(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<BulkSettings>().BindConfiguration(BulkSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<BulkCodes>();
         builder.Services.AddSingleton<BulkRunner>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BulkRunner>());

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure.Auth;
@@ -48,20 +49,39 @@ public static class BulkJobStates
 }
 
 /// <summary>Starts, reads and cancels bulk jobs; <see cref="BulkRunner"/> does the rows.</summary>
-public sealed class BulkJobs(IDbContextFactory<AppDbContext> dbs, DbWriter writer, IdGenerator ids, BulkCodes codes, BulkRunner runner, TimeProvider time)
+public sealed class BulkJobs(
+    IDbContextFactory<AppDbContext> dbs, DbWriter writer, IdGenerator ids, BulkCodes codes, BulkRunner runner, TimeProvider time, IOptions<BulkSettings> settings)
 {
+    /// <summary>When a caller refused for having too many jobs running is told to try again.</summary>
+    public static readonly TimeSpan TooManyJobsRetryAfter = TimeSpan.FromSeconds(30);
+
     public static OtpError NotFound { get; } = OtpError.NotFound("BULK-JOB-NOTFOUND", "Bulk job could not be found");
 
-    public async Task<Result<BulkJobStarted>> StartAsync(Caller caller, string fileName, byte[] file, CancellationToken cancellationToken)
+    public OtpError TooManyJobs => OtpError.Exhausted("BULK-TOO-MANY-JOBS",
+        $"At most {settings.Value.MaxRunningJobsPerCaller} of your bulk jobs may run at once; start this one when one of them has finished", TooManyJobsRetryAfter);
+
+    /// <summary>Starts a job from a file, read as it arrives (the API's upload).</summary>
+    public async Task<Result<BulkJobStarted>> StartAsync(Caller caller, string fileName, Stream file, CancellationToken cancellationToken)
     {
-        await using var read = await dbs.CreateDbContextAsync(cancellationToken);
-        var checkedRows = await BulkRequests.ReadAsync(read, caller, file, cancellationToken);
-        if (!checkedRows.IsSuccess)
+        if (await RefusedAsync(caller, cancellationToken) is { } refused)
         {
-            return checkedRows.Error;
+            return refused; // before the file is read
         }
 
-        var rows = checkedRows.Value;
+        var parsed = await BulkCsv.ParseAsync(file, cancellationToken);
+        return parsed.IsSuccess ? await StartAsync(caller, fileName, parsed.Value, cancellationToken) : parsed.Error;
+    }
+
+    /// <summary>Starts a job from rows already read (the page's preview); each row's user is found again, as it is now.</summary>
+    public async Task<Result<BulkJobStarted>> StartAsync(Caller caller, string fileName, IReadOnlyList<BulkRow> fileRows, CancellationToken cancellationToken)
+    {
+        if (await RefusedAsync(caller, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        await using var read = await dbs.CreateDbContextAsync(cancellationToken);
+        var rows = await BulkRequests.ResolveUsersAsync(read, caller, fileRows, cancellationToken);
         var now = time.GetUtcNow();
         var job = new BulkJob
         {
@@ -75,13 +95,26 @@ public sealed class BulkJobs(IDbContextFactory<AppDbContext> dbs, DbWriter write
             Runner = runner.Token,
             RunnerLeaseUntil = now + BulkRunner.Lease,
         };
+        var full = false;
         await writer.RunAsync(async db =>
         {
+            // Counted again where the job is added: the writer runs one write at a time, so two starts cannot both pass.
+            full = await RunningAsync(db, caller, CancellationToken.None) >= settings.Value.MaxRunningJobsPerCaller;
+            if (full)
+            {
+                return;
+            }
+
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             db.BulkJobs.Add(job);
             db.BulkJobRows.AddRange(rows.Select(row => Stored(job.Id, row)));
             await db.SaveChangesAsync(CancellationToken.None);
         }, cancellationToken);
+        if (full)
+        {
+            return TooManyJobs;
+        }
+
         runner.Wake();
         return new BulkJobStarted(DecimalId.Format(job.Id));
     }
@@ -170,6 +203,21 @@ public sealed class BulkJobs(IDbContextFactory<AppDbContext> dbs, DbWriter write
                 job.CreatedAt, job.FileName, BulkJobStates.Name(job.State), job.Total, job.Succeeded, job.Failed))
             .ToList();
     }
+
+    // The caller may not enrol in bulk, or has as many jobs running as they may.
+    private async Task<OtpError?> RefusedAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        if (BulkRequests.Denied(caller) is { } denied)
+        {
+            return denied;
+        }
+
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await RunningAsync(db, caller, cancellationToken) >= settings.Value.MaxRunningJobsPerCaller ? TooManyJobs : null;
+    }
+
+    private static Task<int> RunningAsync(AppDbContext db, Caller caller, CancellationToken cancellationToken) =>
+        db.BulkJobs.CountAsync(j => j.ActorSubject == caller.Subject && j.State == BulkJobState.Running, cancellationToken);
 
     private static async Task<BulkJob?> FindAsync(AppDbContext db, Caller caller, string jobId, CancellationToken cancellationToken) =>
         DecimalId.TryParse(jobId, out var id)

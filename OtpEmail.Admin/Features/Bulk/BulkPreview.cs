@@ -25,7 +25,7 @@ public sealed class BulkPreviewHandler(IDbContextFactory<AppDbContext> dbs, AddO
     public static OtpError DuplicateInFile(int first) =>
         OtpError.Exists("BULK-DUPLICATE", $"The same user and address are already in row {first} of the file", OtpEmailErrors.AddressField);
 
-    public async Task<Result<BulkPreview>> HandleAsync(Caller caller, string fileName, byte[] file, CancellationToken cancellationToken)
+    public async Task<Result<BulkPreview>> HandleAsync(Caller caller, string fileName, Stream file, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var read = await BulkRequests.ReadAsync(db, caller, file, cancellationToken);

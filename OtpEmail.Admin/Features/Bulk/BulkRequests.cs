@@ -28,16 +28,19 @@ public static class BulkRequests
         OtpError.Invalid("BULK-TEMPLATE", "url_template applies to send_code rows only", "url_template");
 
     /// <summary>The checks before anything else: the caller may add, the file can be read; then each row's user found.</summary>
-    public static async Task<Result<List<BulkCheckedRow>>> ReadAsync(AppDbContext db, Caller caller, byte[] file, CancellationToken cancellationToken)
+    public static async Task<Result<List<BulkCheckedRow>>> ReadAsync(AppDbContext db, Caller caller, Stream file, CancellationToken cancellationToken)
     {
-        if (UserAccess.RequirePermission(caller, Permissions.UserCredentialWrite) is { } denied)
+        if (Denied(caller) is { } denied)
         {
             return denied;
         }
 
-        var parsed = BulkCsv.Parse(file);
+        var parsed = await BulkCsv.ParseAsync(file, cancellationToken);
         return parsed.IsSuccess ? await ResolveUsersAsync(db, caller, parsed.Value, cancellationToken) : parsed.Error;
     }
+
+    /// <summary>Why the caller may not enrol in bulk at all; null when they may.</summary>
+    public static OtpError? Denied(Caller caller) => UserAccess.RequirePermission(caller, Permissions.UserCredentialWrite);
 
     public static Result<AddOtpEmailRequest> Request(BulkRow row)
     {

@@ -18,12 +18,12 @@ public static class BulkResultFile
             var error = result.Error;
             csv.AppendJoin(',',
                 result.Row.ToString(CultureInfo.InvariantCulture),
-                result.Outcome,
-                result.OtpEmailId ?? "",
+                Field(result.Outcome),
+                Field(result.OtpEmailId),
                 error?.Code.ToString(CultureInfo.InvariantCulture) ?? "",
                 Field(error?.Details[0].Id),
                 Field(error?.Details[0].Message),
-                result.VerificationCode ?? "").Append("\r\n");
+                Field(result.VerificationCode)).Append("\r\n");
         }
 
         return csv.ToString();
@@ -51,6 +51,15 @@ public static class BulkResultFile
         return app;
     }
 
-    private static string Field(string? text) =>
-        text is null ? "" : text.AsSpan().IndexOfAny(",\"\r\n") < 0 ? text : $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+    // A cell a spreadsheet would take for a formula (OWASP's CSV injection rule) starts with a single quote, and is
+    // quoted; any other cell is quoted when RFC 4180 needs it.
+    private static string Field(string? text) => text switch
+    {
+        null or "" => "",
+        ['=' or '+' or '-' or '@' or '\t' or '\r', ..] => Quoted("'" + text),
+        _ when text.AsSpan().IndexOfAny(",\"\r\n") >= 0 => Quoted(text),
+        _ => text,
+    };
+
+    private static string Quoted(string text) => $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 }

@@ -8,19 +8,22 @@ using OtpEmail.Admin.Infrastructure.Data;
 namespace OtpEmail.Admin.Features.Bulk;
 
 /// <summary>
-/// Works through running bulk jobs, oldest first, in the background: whether anyone watches or not,
-/// and again after a restart. Each row's add and the row's outcome are one commit, so a resumed job
-/// skips what is done and never adds anything twice. Rows go to the writer many at a time, so they
-/// share commits as concurrent requests do. Among instances sharing a database, a job is worked by
-/// the one it was started on (which keeps its codes) for as long as that one renews its lease.
+/// Works through running bulk jobs in the background: whether anyone watches or not, and again after
+/// a restart. Callers take turns: each round gives every caller's oldest job one slice of rows, so a
+/// caller's 50,000 rows do not hold back another's 10. Each row's add and the row's outcome are one
+/// commit, so a resumed job skips what is done and never adds anything twice. Rows go to the writer
+/// many at a time, so they share commits as concurrent requests do. Among instances sharing a
+/// database, a job is worked by the one it was started on (which keeps its codes) for as long as
+/// that one renews its lease.
 /// </summary>
 public sealed partial class BulkRunner(
     IDbContextFactory<AppDbContext> dbs, DbWriter writer, AddOtpEmailHandler add, BulkCodes codes, TimeProvider time, ILogger<BulkRunner> logger) : BackgroundService
 {
-    /// <summary>How long a runner holds a job without renewing it (it renews with every chunk).</summary>
+    /// <summary>How long a runner holds a job without renewing it (it renews them all every round).</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
 
-    private const int Chunk = 512;
+    /// <summary>Rows of one job per turn.</summary>
+    private const int Slice = 512;
     private readonly SemaphoreSlim _wake = new(0);
 
     /// <summary>This runner among the instances sharing the database.</summary>
@@ -34,9 +37,8 @@ public sealed partial class BulkRunner(
         {
             try
             {
-                while (await NextJobAsync(stoppingToken) is { } job)
+                while (await RoundAsync(stoppingToken))
                 {
-                    await RunAsync(job, stoppingToken);
                 }
 
                 codes.ForgetExpired();
@@ -54,64 +56,70 @@ public sealed partial class BulkRunner(
         }
     }
 
-    // The oldest running job that is this runner's, or whose runner has stopped renewing its lease (it died).
-    private async Task<BulkJob?> NextJobAsync(CancellationToken cancellationToken)
+    // One round: each caller's oldest job this runner holds gets a slice, callers in the order of their oldest job. False when there was none.
+    private async Task<bool> RoundAsync(CancellationToken cancellationToken)
+    {
+        var jobs = await HoldAsync(cancellationToken);
+        foreach (var turn in jobs.GroupBy(j => j.ActorSubject).Select(caller => caller.MinBy(j => j.Id)!).OrderBy(j => j.Id))
+        {
+            await SliceAsync(turn, cancellationToken);
+        }
+
+        return jobs.Count > 0;
+    }
+
+    // The running jobs this runner holds, their leases renewed, with those whose runner stopped renewing (it died) taken over.
+    private async Task<List<BulkJob>> HoldAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var next = await db.BulkJobs.AsNoTracking()
-            .Where(j => j.State == BulkJobState.Running && (j.Runner == Token || j.RunnerLeaseUntil == null || j.RunnerLeaseUntil <= now))
-            .OrderBy(j => j.Id).FirstOrDefaultAsync(cancellationToken);
-        if (next is null || next.Runner == Token)
+        if (!await db.BulkJobs.AnyAsync(j => j.State == BulkJobState.Running && (j.Runner == Token || j.RunnerLeaseUntil == null || j.RunnerLeaseUntil <= now), cancellationToken))
         {
-            return next;
+            return [];
         }
 
         var until = now + Lease;
         await writer.RunAsync(write => write.BulkJobs
-            .Where(j => j.Id == next.Id && j.State == BulkJobState.Running && (j.RunnerLeaseUntil == null || j.RunnerLeaseUntil <= now))
+            .Where(j => j.State == BulkJobState.Running && (j.Runner == Token || j.RunnerLeaseUntil == null || j.RunnerLeaseUntil <= now))
             .ExecuteUpdateAsync(set => set.SetProperty(j => j.Runner, Token).SetProperty(j => j.RunnerLeaseUntil, until), cancellationToken), cancellationToken);
-        return await db.BulkJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == next.Id && j.Runner == Token, cancellationToken);
+        return await db.BulkJobs.AsNoTracking().Where(j => j.State == BulkJobState.Running && j.Runner == Token).ToListAsync(cancellationToken);
     }
 
-    private async Task RunAsync(BulkJob job, CancellationToken cancellationToken)
+    // A slice of the job's pending rows; the last (empty) one finishes the job.
+    private async Task SliceAsync(BulkJob job, CancellationToken cancellationToken)
     {
         var caller = JsonSerializer.Deserialize<CallerSnapshot>(job.Caller)!.ToCaller();
-        while (true)
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var current = await db.BulkJobs.Where(j => j.Id == job.Id).Select(j => new { j.State, j.Runner }).FirstAsync(cancellationToken);
+        if (current.State != BulkJobState.Running || current.Runner != Token)
         {
-            await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-            var current = await db.BulkJobs.Where(j => j.Id == job.Id).Select(j => new { j.State, j.Runner }).FirstAsync(cancellationToken);
-            if (current.State != BulkJobState.Running || current.Runner != Token)
-            {
-                return; // cancelled, or taken over by another instance after this one stalled
-            }
+            return; // cancelled, or taken over by another instance after this one stalled
+        }
 
-            var rows = await db.BulkJobRows.AsNoTracking().Where(r => r.JobId == job.Id && r.Outcome == BulkRowOutcome.Pending)
-                .OrderBy(r => r.Row).Take(Chunk).ToListAsync(cancellationToken);
-            if (rows.Count > 0)
-            {
-                await Task.WhenAll(rows.Select(row => AddAsync(job.Id, caller, row, cancellationToken)));
-            }
+        var rows = await db.BulkJobRows.AsNoTracking().Where(r => r.JobId == job.Id && r.Outcome == BulkRowOutcome.Pending)
+            .OrderBy(r => r.Row).Take(Slice).ToListAsync(cancellationToken);
+        if (rows.Count > 0)
+        {
+            await Task.WhenAll(rows.Select(row => AddAsync(job.Id, caller, row, cancellationToken)));
+        }
 
-            var counts = await db.BulkJobRows.Where(r => r.JobId == job.Id).GroupBy(r => r.Outcome)
-                .Select(g => new { Outcome = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
-            int Count(BulkRowOutcome outcome) => counts.FirstOrDefault(c => c.Outcome == outcome)?.Count ?? 0;
-            int succeeded = Count(BulkRowOutcome.Ok), failed = Count(BulkRowOutcome.Failed), finished = rows.Count == 0 ? 1 : 0;
-            var now = time.GetUtcNow();
-            await writer.RunAsync(write => write.BulkJobs.Where(j => j.Id == job.Id && j.State == BulkJobState.Running && j.Runner == Token)
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(j => j.RunnerLeaseUntil, now + Lease)
-                    .SetProperty(j => j.Done, succeeded + failed)
-                    .SetProperty(j => j.Succeeded, succeeded)
-                    .SetProperty(j => j.Failed, failed)
-                    .SetProperty(j => j.State, j => finished == 1 ? BulkJobState.Done : j.State)
-                    .SetProperty(j => j.FinishedAt, j => finished == 1 ? now : j.FinishedAt), cancellationToken), cancellationToken);
-            if (rows.Count == 0)
-            {
-                codes.Finished(job.Id);
-                LogDone(logger, job.Id, succeeded, failed);
-                return;
-            }
+        var counts = await db.BulkJobRows.Where(r => r.JobId == job.Id).GroupBy(r => r.Outcome)
+            .Select(g => new { Outcome = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        int Count(BulkRowOutcome outcome) => counts.FirstOrDefault(c => c.Outcome == outcome)?.Count ?? 0;
+        int succeeded = Count(BulkRowOutcome.Ok), failed = Count(BulkRowOutcome.Failed), finished = rows.Count == 0 ? 1 : 0;
+        var now = time.GetUtcNow();
+        await writer.RunAsync(write => write.BulkJobs.Where(j => j.Id == job.Id && j.State == BulkJobState.Running && j.Runner == Token)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(j => j.RunnerLeaseUntil, now + Lease)
+                .SetProperty(j => j.Done, succeeded + failed)
+                .SetProperty(j => j.Succeeded, succeeded)
+                .SetProperty(j => j.Failed, failed)
+                .SetProperty(j => j.State, j => finished == 1 ? BulkJobState.Done : j.State)
+                .SetProperty(j => j.FinishedAt, j => finished == 1 ? now : j.FinishedAt), cancellationToken), cancellationToken);
+        if (rows.Count == 0)
+        {
+            codes.Finished(job.Id);
+            LogDone(logger, job.Id, succeeded, failed);
         }
     }
 
