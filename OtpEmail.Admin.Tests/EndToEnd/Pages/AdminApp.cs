@@ -38,11 +38,15 @@ public sealed class AdminApp(IPage page)
 
     public ILocator Mode(string label) => page.GetByRole(AriaRole.Radio, new() { Name = label });
 
-    /// <summary>Signs in through the real OpenID Connect flow and lands on <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Signs in through the real OpenID Connect flow and lands on <paramref name="path"/>: done when the
+    /// app says who is signed in (the provider's page has a heading too, so a heading alone is not it).
+    /// </summary>
     public async Task SignInAsync(string email, string path = "/")
     {
         await page.GotoAsync(path);
         await new SignInPage(page).SignInAsync(email);
+        await Assertions.Expect(SignedInAs).ToBeVisibleAsync();
         await Assertions.Expect(Heading).ToBeVisibleAsync();
     }
 
