@@ -15,55 +15,55 @@ public static class EmailAddress
     private const string LocalSpecials = "!#$%&'*+/=?^_`{|}~-";
 
     /// <summary>Returns null when <paramref name="address"/> is valid, else why not.</summary>
-    public static OtpError? Check(string? address, string field = "email.address")
+    public static AppError? Check(string? address, string field = "email.address")
     {
         if (string.IsNullOrEmpty(address))
         {
-            return OtpError.Invalid("EMAIL-REQUIRED", $"{field} is required", field);
+            return AppError.Invalid("EMAIL-REQUIRED", $"{field} is required", field);
         }
 
         if (address.Length > MaxLength)
         {
-            return OtpError.Invalid("EMAIL-TOO-LONG", $"{field} must be at most {MaxLength} characters", field);
+            return AppError.Invalid("EMAIL-TOO-LONG", $"{field} must be at most {MaxLength} characters", field);
         }
 
         if (address.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
         {
-            return OtpError.Invalid("EMAIL-CONTROL-CHARS", $"{field} must not contain CR, LF or NUL", field);
+            return AppError.Invalid("EMAIL-CONTROL-CHARS", $"{field} must not contain CR, LF or NUL", field);
         }
 
         var at = address.LastIndexOf('@');
         if (at <= 0 || at == address.Length - 1)
         {
-            return OtpError.Invalid("EMAIL-FORMAT", $"{field} must be a plain address like name@example.com", field);
+            return AppError.Invalid("EMAIL-FORMAT", $"{field} must be a plain address like name@example.com", field);
         }
 
         var local = address.AsSpan(0, at);
         var domain = address.AsSpan(at + 1);
         if (local.Length > MaxLocalLength)
         {
-            return OtpError.Invalid("EMAIL-LOCAL-TOO-LONG", $"The part before @ in {field} must be at most {MaxLocalLength} characters", field);
+            return AppError.Invalid("EMAIL-LOCAL-TOO-LONG", $"The part before @ in {field} must be at most {MaxLocalLength} characters", field);
         }
 
         if (!IsDotAtom(local))
         {
-            return OtpError.Invalid("EMAIL-LOCAL-INVALID", $"The part before @ in {field} has characters or dots that are not allowed", field);
+            return AppError.Invalid("EMAIL-LOCAL-INVALID", $"The part before @ in {field} has characters or dots that are not allowed", field);
         }
 
         if (!IsDomain(domain))
         {
-            return OtpError.Invalid("EMAIL-DOMAIN-INVALID", $"The domain of {field} must be labels of 1–{MaxLabelLength} letters, digits and hyphens", field);
+            return AppError.Invalid("EMAIL-DOMAIN-INVALID", $"The domain of {field} must be labels of 1–{MaxLabelLength} letters, digits and hyphens", field);
         }
 
         if (IPAddress.TryParse(domain, out _))
         {
-            return OtpError.Invalid("EMAIL-DOMAIN-IP", $"The domain of {field} must be a name, not an IP address", field);
+            return AppError.Invalid("EMAIL-DOMAIN-IP", $"The domain of {field} must be a name, not an IP address", field);
         }
 
         // A single label (root@localhost) names no host on the internet, only one on some network.
         return domain.Contains('.')
             ? null
-            : OtpError.Invalid("EMAIL-DOMAIN-SINGLE-LABEL", $"The domain of {field} must be a full domain like example.com", field);
+            : AppError.Invalid("EMAIL-DOMAIN-SINGLE-LABEL", $"The domain of {field} must be a full domain like example.com", field);
     }
 
     /// <summary>The address with its local part hidden but its first letter: m•••@mouse.com.</summary>

@@ -20,11 +20,11 @@ public static class DecimalId
     /// Reads an id from a request: 1–200 characters (else invalid, naming <paramref name="field"/>);
     /// text that is no id we could have issued answers <paramref name="notFound"/>.
     /// </summary>
-    public static Result<long> Parse(string? text, string field, OtpError notFound)
+    public static Result<long> Parse(string? text, string field, AppError notFound)
     {
         if (string.IsNullOrEmpty(text) || text.Length > MaxLength)
         {
-            return OtpError.Invalid("ID-LENGTH", $"{field} must be 1–{MaxLength} characters", field);
+            return AppError.Invalid("ID-LENGTH", $"{field} must be 1–{MaxLength} characters", field);
         }
 
         return TryParse(text, out var value) ? value : notFound;
@@ -34,7 +34,7 @@ public static class DecimalId
 /// <summary>A user's id.</summary>
 public readonly record struct UserId(long Value)
 {
-    public static OtpError NotFound { get; } = OtpError.NotFound("USER-NOTFOUND", "User could not be found");
+    public static AppError NotFound { get; } = AppError.NotFound("USER-NOTFOUND", "User could not be found");
 
     public static Result<UserId> Parse(string? text)
     {
@@ -48,7 +48,7 @@ public readonly record struct UserId(long Value)
 /// <summary>An OTP Email authenticator's id.</summary>
 public readonly record struct OtpEmailId(long Value)
 {
-    public static OtpError NotFound { get; } = OtpError.NotFound("OTPEMAIL-NOTFOUND", "OTP Email authenticator could not be found");
+    public static AppError NotFound { get; } = AppError.NotFound("OTPEMAIL-NOTFOUND", "OTP Email authenticator could not be found");
 
     public static Result<OtpEmailId> Parse(string? text)
     {

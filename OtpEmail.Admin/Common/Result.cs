@@ -2,18 +2,18 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace OtpEmail.Admin.Common;
 
-/// <summary>Either a value or an <see cref="OtpError"/>; what every service operation returns.</summary>
+/// <summary>Either a value or an <see cref="AppError"/>; what every service operation returns.</summary>
 public readonly struct Result<T>
 {
     private readonly T? _value;
 
-    private Result(T? value, OtpError? error)
+    private Result(T? value, AppError? error)
     {
         _value = value;
         Error = error;
     }
 
-    public OtpError? Error { get; }
+    public AppError? Error { get; }
 
     [MemberNotNullWhen(false, nameof(Error))]
     public bool IsSuccess => Error is null;
@@ -22,8 +22,8 @@ public readonly struct Result<T>
 
     public static implicit operator Result<T>(T value) => new(value, null);
 
-    public static implicit operator Result<T>(OtpError error) => new(default, error);
+    public static implicit operator Result<T>(AppError error) => new(default, error);
 
-    public TOut Match<TOut>(Func<T, TOut> success, Func<OtpError, TOut> failure) =>
+    public TOut Match<TOut>(Func<T, TOut> success, Func<AppError, TOut> failure) =>
         IsSuccess ? success(_value!) : failure(Error);
 }

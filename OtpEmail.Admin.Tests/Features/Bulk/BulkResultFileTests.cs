@@ -16,7 +16,7 @@ public sealed class BulkResultFileTests
     public void ACellASpreadsheetWouldTakeForAFormulaIsWrittenAsQuotedText(string text, string cell)
     {
         // Every text cell goes through the same rule; here a row's error id and message carry the text.
-        var failed = new BulkRowResult(7, "FAILED", null, ErrorBody.From(new OtpError(ErrorCode.InvalidArgument, text, text)), null);
+        var failed = new BulkRowResult(7, "FAILED", null, ErrorBody.From(new AppError(ErrorCode.InvalidArgument, text, text)), null);
 
         var file = BulkResultFile.Write([failed]);
 

@@ -92,7 +92,7 @@ public sealed class AddOtpEmailFormTests : MudTestContext
     [InlineData("code", "form")]
     public void ErrorsAppearNextToTheFieldTheyNameAndWhatWasTypedStays(string? field, string where)
     {
-        var form = RenderForm(_ => new OtpError(ErrorCode.InvalidArgument, "SOME-RULE", "The service says no") { Field = field });
+        var form = RenderForm(_ => new AppError(ErrorCode.InvalidArgument, "SOME-RULE", "The service says no") { Field = field });
 
         form.Find("input[type=email]").Change("mini@mouse.com");
         Template(form).Change("http://example.com/{{.Code}}");

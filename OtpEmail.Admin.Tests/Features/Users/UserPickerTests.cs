@@ -56,7 +56,7 @@ public sealed class UserPickerTests : MudTestContext
     {
         var picker = Context.Render<UserPicker>(parameters => parameters
             .Add(p => p.Search, (_, _) => Task.FromResult<Result<IReadOnlyList<UserSummary>>>(
-                OtpError.Denied("AUTHZ-PERMISSION", "The caller lacks the permission user.read"))));
+                AppError.Denied("AUTHZ-PERMISSION", "The caller lacks the permission user.read"))));
 
         picker.Find("input").Input("ada");
 

@@ -58,7 +58,7 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbs, IOptions<U
         {
             if (!DecimalId.TryParse(filter.OrganizationId, out var org))
             {
-                return OtpError.Invalid("AUDIT-ORGANIZATION", "The organization filter must be an organization id");
+                return AppError.Invalid("AUDIT-ORGANIZATION", "The organization filter must be an organization id");
             }
 
             events = events.Where(e => e.OrganizationId == org);

@@ -86,10 +86,10 @@ public static class BulkCsv
         return records.Error is { } error ? Malformed(records.Line, error) : rows;
     }
 
-    private static OtpError TooLarge => Malformed(0, $"the file is larger than {MaxBytes / 1024 / 1024} MB");
+    private static AppError TooLarge => Malformed(0, $"the file is larger than {MaxBytes / 1024 / 1024} MB");
 
-    private static OtpError Malformed(int line, string problem) =>
-        OtpError.Invalid("BULK-FILE", line > 0 ? $"The file cannot be read: line {line}: {problem}" : $"The file cannot be read: {problem}", "file");
+    private static AppError Malformed(int line, string problem) =>
+        AppError.Invalid("BULK-FILE", line > 0 ? $"The file cannot be read: line {line}: {problem}" : $"The file cannot be read: {problem}", "file");
 
     /// <summary>A record's fields and the line it starts on; no fields at the end of the file or at an error.</summary>
     private readonly record struct Record(List<string>? Fields, int Line, string? Error);

@@ -55,9 +55,9 @@ public sealed class BulkJobs(
     /// <summary>When a caller refused for having too many jobs running is told to try again.</summary>
     public static readonly TimeSpan TooManyJobsRetryAfter = TimeSpan.FromSeconds(30);
 
-    public static OtpError NotFound { get; } = OtpError.NotFound("BULK-JOB-NOTFOUND", "Bulk job could not be found");
+    public static AppError NotFound { get; } = AppError.NotFound("BULK-JOB-NOTFOUND", "Bulk job could not be found");
 
-    public OtpError TooManyJobs => OtpError.Exhausted("BULK-TOO-MANY-JOBS",
+    public AppError TooManyJobs => AppError.Exhausted("BULK-TOO-MANY-JOBS",
         $"At most {settings.Value.MaxRunningJobsPerCaller} of your bulk jobs may run at once; start this one when one of them has finished", TooManyJobsRetryAfter);
 
     /// <summary>Starts a job from a file, read as it arrives (the API's upload).</summary>
@@ -205,7 +205,7 @@ public sealed class BulkJobs(
     }
 
     // The caller may not enrol in bulk, or has as many jobs running as they may.
-    private async Task<OtpError?> RefusedAsync(Caller caller, CancellationToken cancellationToken)
+    private async Task<AppError?> RefusedAsync(Caller caller, CancellationToken cancellationToken)
     {
         if (BulkRequests.Denied(caller) is { } denied)
         {
@@ -245,7 +245,7 @@ public sealed class BulkJobs(
 
     private static BulkRowResult Result(BulkJobRow row, string? code) => row.Outcome == BulkRowOutcome.Ok
         ? new BulkRowResult(row.Row, "OK", row.OtpEmailId is { } id ? DecimalId.Format(id) : null, null, code)
-        : new BulkRowResult(row.Row, "FAILED", null, ErrorBody.From(new OtpError((ErrorCode)row.ErrorCode!.Value, row.ErrorId!, row.ErrorMessage!)), null);
+        : new BulkRowResult(row.Row, "FAILED", null, ErrorBody.From(new AppError((ErrorCode)row.ErrorCode!.Value, row.ErrorId!, row.ErrorMessage!)), null);
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 }

@@ -7,7 +7,7 @@ using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Features.Bulk;
 
-public sealed record BulkProblem(int Row, string User, string Address, OtpError Error);
+public sealed record BulkProblem(int Row, string User, string Address, AppError Error);
 
 /// <summary>What a file would do, before anything changes: how many rows can be added, and every problem.</summary>
 public sealed record BulkPreview(string FileName, IReadOnlyList<BulkRow> Rows, IReadOnlyList<BulkProblem> Problems)
@@ -22,8 +22,8 @@ public sealed class BulkPreviewHandler(IDbContextFactory<AppDbContext> dbs, AddO
 {
     private const int Chunk = 500;
 
-    public static OtpError DuplicateInFile(int first) =>
-        OtpError.Exists("BULK-DUPLICATE", $"The same user and address are already in row {first} of the file", OtpEmailErrors.AddressField);
+    public static AppError DuplicateInFile(int first) =>
+        AppError.Exists("BULK-DUPLICATE", $"The same user and address are already in row {first} of the file", OtpEmailErrors.AddressField);
 
     public async Task<Result<BulkPreview>> HandleAsync(Caller caller, string fileName, Stream file, CancellationToken cancellationToken)
     {
@@ -50,7 +50,7 @@ public sealed class BulkPreviewHandler(IDbContextFactory<AppDbContext> dbs, AddO
         return new BulkPreview(fileName, rows.ConvertAll(row => row.Row), problems);
     }
 
-    private OtpError? Check(Caller caller, BulkCheckedRow row, HashSet<(long, string)> existing, Dictionary<(long, string), int> firstRow)
+    private AppError? Check(Caller caller, BulkCheckedRow row, HashSet<(long, string)> existing, Dictionary<(long, string), int> firstRow)
     {
         var request = BulkRequests.Request(row.Row);
         if (!request.IsSuccess)

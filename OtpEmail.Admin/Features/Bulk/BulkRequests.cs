@@ -8,7 +8,7 @@ using OtpEmail.Admin.Infrastructure.Data;
 namespace OtpEmail.Admin.Features.Bulk;
 
 /// <summary>A row of the file checked: the user it names and the add it asks for, or why it cannot be done.</summary>
-public sealed record BulkCheckedRow(BulkRow Row, long? UserId, OtpError? Problem);
+public sealed record BulkCheckedRow(BulkRow Row, long? UserId, AppError? Problem);
 
 /// <summary>
 /// Turns rows into adds: finds the user each names (an id, or a username in the caller's
@@ -18,14 +18,14 @@ public static class BulkRequests
 {
     private const int Chunk = 500;
 
-    public static OtpError AmbiguousUser { get; } =
-        OtpError.Invalid("BULK-USER-AMBIGUOUS", "More than one user has this username in your organizations; give the user id", "user");
+    public static AppError AmbiguousUser { get; } =
+        AppError.Invalid("BULK-USER-AMBIGUOUS", "More than one user has this username in your organizations; give the user id", "user");
 
-    public static OtpError UnknownMode { get; } =
-        OtpError.Invalid("BULK-MODE", "mode must be send_code, return_code or is_verified", "mode");
+    public static AppError UnknownMode { get; } =
+        AppError.Invalid("BULK-MODE", "mode must be send_code, return_code or is_verified", "mode");
 
-    public static OtpError TemplateWithoutSendCode { get; } =
-        OtpError.Invalid("BULK-TEMPLATE", "url_template applies to send_code rows only", "url_template");
+    public static AppError TemplateWithoutSendCode { get; } =
+        AppError.Invalid("BULK-TEMPLATE", "url_template applies to send_code rows only", "url_template");
 
     /// <summary>The checks before anything else: the caller may add, the file can be read; then each row's user found.</summary>
     public static async Task<Result<List<BulkCheckedRow>>> ReadAsync(AppDbContext db, Caller caller, Stream file, CancellationToken cancellationToken)
@@ -40,7 +40,7 @@ public static class BulkRequests
     }
 
     /// <summary>Why the caller may not enrol in bulk at all; null when they may.</summary>
-    public static OtpError? Denied(Caller caller) => UserAccess.RequirePermission(caller, Permissions.UserCredentialWrite);
+    public static AppError? Denied(Caller caller) => UserAccess.RequirePermission(caller, Permissions.UserCredentialWrite);
 
     public static Result<AddOtpEmailRequest> Request(BulkRow row)
     {

@@ -164,14 +164,14 @@ public sealed partial class BulkRunner(
 
     // Rows already handed to the writer when the job is cancelled find out there, in the order of the
     // writes: once the cancel is committed, no further row of the job is added.
-    private static readonly OtpError Cancelled = OtpError.Precondition("BULK-JOB-CANCELLED", "The bulk job was cancelled");
+    private static readonly AppError Cancelled = AppError.Precondition("BULK-JOB-CANCELLED", "The bulk job was cancelled");
 
     private static Task<bool> RunningAsync(AppDbContext db, long jobId, CancellationToken cancellationToken) =>
         db.BulkJobs.AnyAsync(j => j.Id == jobId && j.State == BulkJobState.Running, cancellationToken);
 
     private static BulkRow Describe(BulkJobRow row) => new(row.Row, row.User, row.Address, row.Mode, row.UrlTemplate);
 
-    private static void Record(AppDbContext db, BulkJobRow row, OtpError? error, string? otpEmailId)
+    private static void Record(AppDbContext db, BulkJobRow row, AppError? error, string? otpEmailId)
     {
         var stored = new BulkJobRow { JobId = row.JobId, Row = row.Row, User = row.User, Address = row.Address, Mode = row.Mode };
         db.BulkJobRows.Attach(stored);

@@ -73,7 +73,7 @@ public sealed partial class AddOtpEmailHandler(
 
         if (request.Email is not { } email)
         {
-            return OtpError.Invalid("OTPEMAIL-EMAIL-REQUIRED", "email is required", "email");
+            return AppError.Invalid("OTPEMAIL-EMAIL-REQUIRED", "email is required", "email");
         }
 
         if (EmailAddress.Check(email.Address, OtpEmailErrors.AddressField) is { } badAddress)
@@ -129,7 +129,7 @@ public sealed partial class AddOtpEmailHandler(
 
         if (target.Live >= otp.Value.MaxAuthenticatorsPerUser)
         {
-            return OtpError.Precondition("OTPEMAIL-TOO-MANY",
+            return AppError.Precondition("OTPEMAIL-TOO-MANY",
                 $"A user may have at most {otp.Value.MaxAuthenticatorsPerUser} OTP Email authenticators; remove one first");
         }
 

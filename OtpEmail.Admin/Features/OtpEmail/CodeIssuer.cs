@@ -32,7 +32,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
         var codesWindow = HourlyLimit.Current(authenticator.CodeWindowStart, authenticator.CodesInWindow, now);
         if (codesWindow.Count >= settings.CodesPerHour)
         {
-            return OtpError.Exhausted("OTPEMAIL-SEND-LIMIT", $"At most {settings.CodesPerHour} codes an hour may be issued for one authenticator",
+            return AppError.Exhausted("OTPEMAIL-SEND-LIMIT", $"At most {settings.CodesPerHour} codes an hour may be issued for one authenticator",
                 HourlyLimit.RetryAfter(codesWindow.Start, now));
         }
 
@@ -47,7 +47,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
             mailWindow = HourlyLimit.Current(sent?.WindowStart, sent?.Count ?? 0, now);
             if (mailWindow.Count >= settings.MailsPerRecipientPerHour)
             {
-                return OtpError.Exhausted("OTPEMAIL-RECIPIENT-LIMIT",
+                return AppError.Exhausted("OTPEMAIL-RECIPIENT-LIMIT",
                     $"At most {settings.MailsPerRecipientPerHour} verification mails an hour may be sent to one address",
                     HourlyLimit.RetryAfter(mailWindow.Start, now), OtpEmailErrors.AddressField);
             }
@@ -118,7 +118,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
             var rendered = template.Render(userId, code, orgId);
             return !rendered.IsSuccess || HostAllowed(rendered.Value.Host)
                 ? rendered
-                : OtpError.Invalid("URLTEMPLATE-HOST",
+                : AppError.Invalid("URLTEMPLATE-HOST",
                     $"{UrlTemplate.Field} must link to one of these hosts: {string.Join(", ", otp.Value.AllowedTemplateHosts)}", UrlTemplate.Field);
         }
 

@@ -7,23 +7,23 @@ public static class OtpEmailErrors
 {
     public const string AddressField = "email.address";
 
-    public static OtpError AlreadyRegistered { get; } =
-        OtpError.Exists("OTPEMAIL-ALREADY-EXISTS", "This address is already registered as an OTP Email authenticator for the user", AddressField);
+    public static AppError AlreadyRegistered { get; } =
+        AppError.Exists("OTPEMAIL-ALREADY-EXISTS", "This address is already registered as an OTP Email authenticator for the user", AddressField);
 
-    public static OtpError AlreadyVerified { get; } =
-        OtpError.Precondition("OTPEMAIL-ALREADY-VERIFIED", "The OTP Email authenticator is already verified");
+    public static AppError AlreadyVerified { get; } =
+        AppError.Precondition("OTPEMAIL-ALREADY-VERIFIED", "The OTP Email authenticator is already verified");
 
-    public static OtpError CodeInvalidated { get; } =
-        OtpError.Precondition("OTPEMAIL-CODE-INVALIDATED", "The code is no longer valid after too many wrong tries; request a new one");
+    public static AppError CodeInvalidated { get; } =
+        AppError.Precondition("OTPEMAIL-CODE-INVALIDATED", "The code is no longer valid after too many wrong tries; request a new one");
 
-    public static OtpError CodeExpired { get; } =
-        OtpError.Precondition("OTPEMAIL-CODE-EXPIRED", "The code has expired; request a new one");
+    public static AppError CodeExpired { get; } =
+        AppError.Precondition("OTPEMAIL-CODE-EXPIRED", "The code has expired; request a new one");
 
-    public static OtpError LinkFailed { get; } =
-        OtpError.Invalid("OTPEMAIL-LINK-FAILED", "This link could not verify an email address. It may be wrong, used or expired");
+    public static AppError LinkFailed { get; } =
+        AppError.Invalid("OTPEMAIL-LINK-FAILED", "This link could not verify an email address. It may be wrong, used or expired");
 
-    public static OtpError CodeWrong(bool invalidated) =>
-        OtpError.Invalid("OTPEMAIL-CODE-WRONG", invalidated
+    public static AppError CodeWrong(bool invalidated) =>
+        AppError.Invalid("OTPEMAIL-CODE-WRONG", invalidated
             ? "The code is wrong; it is now invalidated after too many wrong tries"
             : "The code is wrong", "code");
 }

@@ -28,7 +28,7 @@ public sealed class UrlTemplate
     {
         if (template.Length is 0 or > MaxLength)
         {
-            return OtpError.Invalid("URLTEMPLATE-LENGTH", $"email.sendCode.urlTemplate must be 1–{MaxLength} characters", Field);
+            return AppError.Invalid("URLTEMPLATE-LENGTH", $"email.sendCode.urlTemplate must be 1–{MaxLength} characters", Field);
         }
 
         var rest = template.AsSpan();
@@ -43,19 +43,19 @@ public sealed class UrlTemplate
 
             if (open < 0 || (close >= 0 && close < open))
             {
-                return OtpError.Invalid("URLTEMPLATE-UNBALANCED", "email.sendCode.urlTemplate has a '}}' without its '{{'", Field);
+                return AppError.Invalid("URLTEMPLATE-UNBALANCED", "email.sendCode.urlTemplate has a '}}' without its '{{'", Field);
             }
 
             var end = rest[open..].IndexOf("}}");
             if (end < 0)
             {
-                return OtpError.Invalid("URLTEMPLATE-UNBALANCED", "email.sendCode.urlTemplate has a '{{' without its '}}'", Field);
+                return AppError.Invalid("URLTEMPLATE-UNBALANCED", "email.sendCode.urlTemplate has a '{{' without its '}}'", Field);
             }
 
             var placeholder = rest.Slice(open, end + 2);
             if (!placeholder.SequenceEqual(UserIdPlaceholder) && !placeholder.SequenceEqual(CodePlaceholder) && !placeholder.SequenceEqual(OrgIdPlaceholder))
             {
-                return OtpError.Invalid("URLTEMPLATE-PLACEHOLDER", $"email.sendCode.urlTemplate may only use {UserIdPlaceholder}, {CodePlaceholder} and {OrgIdPlaceholder}", Field);
+                return AppError.Invalid("URLTEMPLATE-PLACEHOLDER", $"email.sendCode.urlTemplate may only use {UserIdPlaceholder}, {CodePlaceholder} and {OrgIdPlaceholder}", Field);
             }
 
             rest = rest[(open + end + 2)..];
@@ -78,19 +78,19 @@ public sealed class UrlTemplate
     {
         if (text.Any(char.IsControl) || !Uri.TryCreate(text, UriKind.Absolute, out var uri))
         {
-            return OtpError.Invalid("URLTEMPLATE-NOT-ABSOLUTE", "email.sendCode.urlTemplate must render an absolute URL", Field);
+            return AppError.Invalid("URLTEMPLATE-NOT-ABSOLUTE", "email.sendCode.urlTemplate must render an absolute URL", Field);
         }
 
         var secure = uri.Scheme == Uri.UriSchemeHttps;
         var loopbackHttp = uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri);
         if (!secure && !loopbackHttp)
         {
-            return OtpError.Invalid("URLTEMPLATE-SCHEME", "email.sendCode.urlTemplate must render an https URL (http only for localhost)", Field);
+            return AppError.Invalid("URLTEMPLATE-SCHEME", "email.sendCode.urlTemplate must render an https URL (http only for localhost)", Field);
         }
 
         if (uri.UserInfo.Length > 0)
         {
-            return OtpError.Invalid("URLTEMPLATE-USERINFO", "email.sendCode.urlTemplate must not contain user info (user@host)", Field);
+            return AppError.Invalid("URLTEMPLATE-USERINFO", "email.sendCode.urlTemplate must not contain user info (user@host)", Field);
         }
 
         return uri;

@@ -47,12 +47,12 @@ public sealed record Verification(VerificationMode Mode, UrlTemplate? Template)
         var members = (sendCode is null ? 0 : 1) + (returnCode is null ? 0 : 1) + (isVerified is null ? 0 : 1);
         if (members > 1)
         {
-            return OtpError.Invalid("OTPEMAIL-VERIFICATION-ONEOF", "Set only one of sendCode, returnCode and isVerified");
+            return AppError.Invalid("OTPEMAIL-VERIFICATION-ONEOF", "Set only one of sendCode, returnCode and isVerified");
         }
 
         if (isVerified is false)
         {
-            return OtpError.Invalid("OTPEMAIL-ISVERIFIED-FALSE", "email.isVerified must be true when present", "email.isVerified");
+            return AppError.Invalid("OTPEMAIL-ISVERIFIED-FALSE", "email.isVerified must be true when present", "email.isVerified");
         }
 
         if (isVerified is true)

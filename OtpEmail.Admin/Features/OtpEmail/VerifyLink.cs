@@ -160,7 +160,7 @@ public sealed partial class VerifyLinkHandler : IDisposable
     public void Dispose() => _clients.Dispose();
 
     /// <summary>The gate of both link operations: one attempt off the client's per-minute allowance, or the refusal.</summary>
-    private OtpError? AdmitClient(IPAddress? client)
+    private AppError? AdmitClient(IPAddress? client)
     {
         using var lease = _clients.AttemptAcquire(ClientAddress.Partition(client));
         if (lease.IsAcquired)
@@ -169,7 +169,7 @@ public sealed partial class VerifyLinkHandler : IDisposable
         }
 
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-        return OtpError.Exhausted("OTPEMAIL-LINK-RATE", "Too many attempts; try again later", retryAfter);
+        return AppError.Exhausted("OTPEMAIL-LINK-RATE", "Too many attempts; try again later", retryAfter);
     }
 
     /// <summary>Counts one more wrong code for the user from all networks together; returns this hour's count.</summary>

@@ -30,7 +30,7 @@ public sealed partial class VerifyOtpEmailHandler(DbWriter writer, CodeAttempts 
 
         if (request.Code is not { Length: > 0 and <= CodeAttempts.MaxCodeLength } code)
         {
-            return OtpError.Invalid("OTPEMAIL-CODE-LENGTH", $"code is required: 1–{CodeAttempts.MaxCodeLength} characters", "code");
+            return AppError.Invalid("OTPEMAIL-CODE-LENGTH", $"code is required: 1–{CodeAttempts.MaxCodeLength} characters", "code");
         }
 
         var verified = await AuthenticatorAccess.ChangeAsync(writer, caller, target.Value, async (db, user, authenticator, ct) =>

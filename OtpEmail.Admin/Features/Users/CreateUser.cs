@@ -49,8 +49,8 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
 {
     public const int MaxNameLength = 200;
 
-    private static readonly OtpError UsernameTaken =
-        OtpError.Exists("USER-USERNAME-TAKEN", "A user with this username already exists in the organization", "user.username");
+    private static readonly AppError UsernameTaken =
+        AppError.Exists("USER-USERNAME-TAKEN", "A user with this username already exists in the organization", "user.username");
 
     public async Task<Result<CreateUserResponse>> HandleAsync(Caller caller, CreateUserRequest request, CancellationToken cancellationToken)
     {
@@ -61,7 +61,7 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
 
         if (!DecimalId.TryParse(request.Organization?.OrgId, out var orgId))
         {
-            return OtpError.Invalid("USER-ORGANIZATION-REQUIRED", "organization.orgId is required and must be an organization id", "organization.orgId");
+            return AppError.Invalid("USER-ORGANIZATION-REQUIRED", "organization.orgId is required and must be an organization id", "organization.orgId");
         }
 
         if (!caller.CanActOn(orgId))
@@ -77,7 +77,7 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
 
         if (user!.Username!.Any(char.IsWhiteSpace))
         {
-            return OtpError.Invalid("USER-USERNAME-WHITESPACE", "user.username must not contain spaces", "user.username");
+            return AppError.Invalid("USER-USERNAME-WHITESPACE", "user.username must not contain spaces", "user.username");
         }
 
         var email = user.Contact?.Email;
@@ -90,7 +90,7 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
         {
             if (!await db.Organizations.AnyAsync(o => o.Id == orgId, ct))
             {
-                return OtpError.NotFound("ORGANIZATION-NOTFOUND", "Organization could not be found");
+                return AppError.NotFound("ORGANIZATION-NOTFOUND", "Organization could not be found");
             }
 
             if (await db.Users.AnyAsync(u => u.OrganizationId == orgId && u.Username == user.Username, ct))
@@ -115,8 +115,8 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
         }, cancellationToken);
     }
 
-    private static OtpError? CheckName(string? value, string field) =>
+    private static AppError? CheckName(string? value, string field) =>
         string.IsNullOrWhiteSpace(value) || value.Length > MaxNameLength || value.Any(char.IsControl)
-            ? OtpError.Invalid("USER-FIELD-INVALID", $"{field} is required: 1–{MaxNameLength} characters without control characters", field)
+            ? AppError.Invalid("USER-FIELD-INVALID", $"{field} is required: 1–{MaxNameLength} characters without control characters", field)
             : null;
 }

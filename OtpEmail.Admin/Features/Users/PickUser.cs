@@ -20,7 +20,7 @@ public sealed class PickUserHandler(IDbContextFactory<AppDbContext> dbs)
 
         if (text is { Length: > SearchUsersHandler.MaxQueryLength })
         {
-            return OtpError.Invalid("SEARCH-QUERY-TOO-LONG", $"Search text must be at most {SearchUsersHandler.MaxQueryLength} characters");
+            return AppError.Invalid("SEARCH-QUERY-TOO-LONG", $"Search text must be at most {SearchUsersHandler.MaxQueryLength} characters");
         }
 
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);

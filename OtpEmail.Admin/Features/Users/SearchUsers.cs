@@ -44,17 +44,17 @@ public sealed class SearchUsersHandler(IDbContextFactory<AppDbContext> dbs, User
 
         if (request.Query is { Length: > MaxQueryLength })
         {
-            return OtpError.Invalid("SEARCH-QUERY-TOO-LONG", $"query must be at most {MaxQueryLength} characters", "query");
+            return AppError.Invalid("SEARCH-QUERY-TOO-LONG", $"query must be at most {MaxQueryLength} characters", "query");
         }
 
         if (request.Offset is < 0 or > MaxOffset)
         {
-            return OtpError.Invalid("SEARCH-OFFSET", $"offset must be 0–{MaxOffset}; narrow the query to reach further", "offset");
+            return AppError.Invalid("SEARCH-OFFSET", $"offset must be 0–{MaxOffset}; narrow the query to reach further", "offset");
         }
 
         if (request.Limit is < 0 or > MaxPageSize)
         {
-            return OtpError.Invalid("SEARCH-LIMIT", $"limit must be 0–{MaxPageSize} (0 means the default, {DefaultPageSize})", "limit");
+            return AppError.Invalid("SEARCH-LIMIT", $"limit must be 0–{MaxPageSize} (0 means the default, {DefaultPageSize})", "limit");
         }
 
         var organizations = caller.Organizations;
@@ -62,7 +62,7 @@ public sealed class SearchUsersHandler(IDbContextFactory<AppDbContext> dbs, User
         {
             if (!DecimalId.TryParse(request.OrganizationId, out var org))
             {
-                return OtpError.Invalid("SEARCH-ORGANIZATION", "organizationId must be an organization id", "organizationId");
+                return AppError.Invalid("SEARCH-ORGANIZATION", "organizationId must be an organization id", "organizationId");
             }
 
             if (!caller.CanActOn(org))

@@ -12,13 +12,13 @@ namespace OtpEmail.Admin.Features.Users;
 /// </summary>
 public static class UserAccess
 {
-    public static OtpError OutsideOrganizations { get; } =
-        OtpError.Denied("AUTHZ-ORGANIZATION", "The caller may not act on users of this organization");
+    public static AppError OutsideOrganizations { get; } =
+        AppError.Denied("AUTHZ-ORGANIZATION", "The caller may not act on users of this organization");
 
-    public static OtpError? RequirePermission(Caller caller, string permission) =>
+    public static AppError? RequirePermission(Caller caller, string permission) =>
         caller.Has(permission)
             ? null
-            : OtpError.Denied("AUTHZ-PERMISSION", $"The caller lacks the permission {permission}");
+            : AppError.Denied("AUTHZ-PERMISSION", $"The caller lacks the permission {permission}");
 
     /// <summary>The checks that need no database: the caller's permission, then the id's form.</summary>
     public static Result<UserId> Check(Caller caller, string permission, string? userId) =>

@@ -49,10 +49,10 @@ internal static class ApiTokens
                 {
                     context.HandleResponse();
                     context.Response.Headers.WWWAuthenticate = "Bearer";
-                    await HttpErrors.WriteAsync(context.HttpContext, OtpError.Unauthenticated);
+                    await HttpErrors.WriteAsync(context.HttpContext, AppError.Unauthenticated);
                 },
                 OnForbidden = context => HttpErrors.WriteAsync(context.HttpContext,
-                    OtpError.Denied("AUTH-FORBIDDEN", "The caller may not use this API")),
+                    AppError.Denied("AUTH-FORBIDDEN", "The caller may not use this API")),
             };
         });
 

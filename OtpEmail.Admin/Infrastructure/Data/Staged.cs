@@ -21,8 +21,8 @@ public readonly struct Staged<T>
 
     public static implicit operator Staged<T>(T value) => new(value, save: true);
 
-    public static implicit operator Staged<T>(OtpError error) => new(error, save: false);
+    public static implicit operator Staged<T>(AppError error) => new(error, save: false);
 
     /// <summary>A failed answer whose staged changes are saved all the same.</summary>
-    public static Staged<T> Recorded(OtpError error) => new(error, save: true);
+    public static Staged<T> Recorded(AppError error) => new(error, save: true);
 }

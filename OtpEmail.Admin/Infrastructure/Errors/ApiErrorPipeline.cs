@@ -28,7 +28,7 @@ public static partial class ApiErrorPipeline
                 var message = key.StartsWith('$')
                     ? $"invalid JSON at {(key == "$" ? "the top level" : key.TrimStart('$', '.'))}: {Clean(entry.Errors[0].ErrorMessage)}"
                     : "a JSON request body is required";
-                var error = OtpError.Invalid("API-BODY-INVALID", $"Malformed request: {message}");
+                var error = AppError.Invalid("API-BODY-INVALID", $"Malformed request: {message}");
                 return new ErrorActionResult(error);
             };
         });
@@ -48,20 +48,20 @@ public static partial class ApiErrorPipeline
             var status = http.Response.StatusCode;
             var error = status switch
             {
-                StatusCodes.Status404NotFound => new OtpError(ErrorCode.NotFound, "API-ROUTE-NOTFOUND", "No such route"),
-                StatusCodes.Status405MethodNotAllowed => new OtpError(ErrorCode.Unimplemented, "API-METHOD", "Method not allowed on this route"),
+                StatusCodes.Status404NotFound => new AppError(ErrorCode.NotFound, "API-ROUTE-NOTFOUND", "No such route"),
+                StatusCodes.Status405MethodNotAllowed => new AppError(ErrorCode.Unimplemented, "API-METHOD", "Method not allowed on this route"),
                 StatusCodes.Status413PayloadTooLarge => BodyTooLarge,
-                StatusCodes.Status415UnsupportedMediaType => OtpError.Invalid("API-MEDIA-TYPE", "Content-Type must be application/json"),
-                StatusCodes.Status401Unauthorized => OtpError.Unauthenticated,
-                StatusCodes.Status403Forbidden => OtpError.Denied("AUTH-FORBIDDEN", "Not allowed"),
-                >= 500 => new OtpError(ErrorCode.Internal, "API-INTERNAL", "Internal error"),
+                StatusCodes.Status415UnsupportedMediaType => AppError.Invalid("API-MEDIA-TYPE", "Content-Type must be application/json"),
+                StatusCodes.Status401Unauthorized => AppError.Unauthenticated,
+                StatusCodes.Status403Forbidden => AppError.Denied("AUTH-FORBIDDEN", "Not allowed"),
+                >= 500 => new AppError(ErrorCode.Internal, "API-INTERNAL", "Internal error"),
                 _ => BadRequest,
             };
             await HttpErrors.WriteAsync(http, error, status);
         });
 
-    private static readonly OtpError BodyTooLarge = OtpError.Invalid("API-BODY-TOO-LARGE", "Request body is too large");
-    private static readonly OtpError BadRequest = OtpError.Invalid("API-BAD-REQUEST", "Bad request");
+    private static readonly AppError BodyTooLarge = AppError.Invalid("API-BODY-TOO-LARGE", "Request body is too large");
+    private static readonly AppError BadRequest = AppError.Invalid("API-BAD-REQUEST", "Bad request");
 
     // System.Text.Json messages name .NET types; keep only what helps the caller.
     private static string Clean(string message)
@@ -96,7 +96,7 @@ public static partial class ApiErrorPipeline
             }
 
             LogUnhandled(logger, exception, http.Request.Method, path);
-            await HttpErrors.WriteAsync(http, new OtpError(ErrorCode.Internal, "API-INTERNAL", "Internal error"));
+            await HttpErrors.WriteAsync(http, new AppError(ErrorCode.Internal, "API-INTERNAL", "Internal error"));
             return true;
         }
 
@@ -105,10 +105,10 @@ public static partial class ApiErrorPipeline
     }
 }
 
-/// <summary>An MVC result that writes an <see cref="OtpError"/> through <see cref="HttpErrors"/>.</summary>
-public sealed class ErrorActionResult(OtpError error) : IActionResult
+/// <summary>An MVC result that writes an <see cref="AppError"/> through <see cref="HttpErrors"/>.</summary>
+public sealed class ErrorActionResult(AppError error) : IActionResult
 {
-    public OtpError Error { get; } = error;
+    public AppError Error { get; } = error;
 
     public Task ExecuteResultAsync(ActionContext context) => HttpErrors.WriteAsync(context.HttpContext, Error);
 }

@@ -6,7 +6,7 @@ namespace OtpEmail.Admin.Infrastructure.Errors;
 /// <summary>The JSON error body of the contract: a gRPC status with one <c>zitadel.v1.ErrorDetail</c>.</summary>
 public sealed record ErrorBody(int Code, string Message, IReadOnlyList<ErrorDetail> Details)
 {
-    public static ErrorBody From(OtpError error) =>
+    public static ErrorBody From(AppError error) =>
         new((int)error.Code, error.FullMessage, [new ErrorDetail(error.Id, error.Message)]);
 }
 

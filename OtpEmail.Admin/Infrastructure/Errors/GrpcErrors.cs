@@ -8,7 +8,7 @@ namespace OtpEmail.Admin.Infrastructure.Errors;
 /// <summary>The gRPC side of the one error pipeline: the same code, message and ErrorDetail as the JSON body.</summary>
 public static class GrpcErrors
 {
-    public static RpcException ToRpcException(this OtpError error)
+    public static RpcException ToRpcException(this AppError error)
     {
         var status = new Google.Rpc.Status
         {

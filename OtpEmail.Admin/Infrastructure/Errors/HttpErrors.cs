@@ -5,7 +5,7 @@ using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Infrastructure.Errors;
 
-/// <summary>Writes an <see cref="OtpError"/> as the contract's JSON body with the matching HTTP status.</summary>
+/// <summary>Writes an <see cref="AppError"/> as the contract's JSON body with the matching HTTP status.</summary>
 public static class HttpErrors
 {
     public static int StatusFor(ErrorCode code) => code switch
@@ -20,7 +20,7 @@ public static class HttpErrors
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    public static Task WriteAsync(HttpContext context, OtpError error, int? status = null)
+    public static Task WriteAsync(HttpContext context, AppError error, int? status = null)
     {
         var response = context.Response;
         response.StatusCode = status ?? StatusFor(error.Code);

@@ -61,7 +61,7 @@ public static class GrpcApiExtensions
                 var result = await context.GetHttpContext().AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
                 if (!result.Succeeded)
                 {
-                    throw OtpError.Unauthenticated.ToRpcException();
+                    throw AppError.Unauthenticated.ToRpcException();
                 }
 
                 context.UserState[typeof(Caller)] = callers.From(result.Principal);
