@@ -162,8 +162,8 @@ public sealed partial class AddOtpEmailHandler(
         // Stored at once rather than tracked (see PreparedInsert): a later add in the same batch reads it.
         await Insert.ExecuteAsync(db, authenticator, cancellationToken);
         var otpEmailId = DecimalId.Format(authenticator.Id);
-        var addition = await events.InsertAsync(
-            db, user, target.LastEvent, OtpEmailEvents.Added, caller, new { otpEmailId, Address = address, Mode = verification.Name }, now, cancellationToken);
+        var addition = await events.AppendAsync(
+            db, user, OtpEmailEvents.Added, caller, new { otpEmailId, Address = address, Mode = verification.Name }, now, cancellationToken, target.LastEvent ?? 0);
         return new AddOtpEmailResponse(addition.Details(), otpEmailId, verification.Mode == VerificationMode.ReturnCode ? code : null);
     }
 

@@ -109,11 +109,13 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
                 Email = email!.Address!,
                 EmailVerified = email.IsVerified ?? false,
             };
-            db.Users.Add(created);
+            await Insert.ExecuteAsync(db, created, ct); // stored at once, as its first event is
             var creation = await events.AppendAsync(db, created, UserEventLog.UserCreated, caller, new { created.Username, created.Email }, time.GetUtcNow(), ct);
             return new CreateUserResponse(creation.Details(), DecimalId.Format(created.Id));
         }, cancellationToken);
     }
+
+    private static readonly PreparedInsert<User> Insert = new();
 
     private static AppError? CheckName(string? value, string field) =>
         string.IsNullOrWhiteSpace(value) || value.Length > MaxNameLength || value.Any(char.IsControl)

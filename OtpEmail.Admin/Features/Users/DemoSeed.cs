@@ -59,10 +59,16 @@ public static class DemoSeed
                     EmailVerified = i % 3 != 0,
                 };
                 db.Users.Add(user);
-                await events.AppendAsync(db, user, UserEventLog.UserCreated, seeder, new { user.Username, user.Email }, now, cancellationToken);
             }
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var user in db.Users.Local)
+        {
+            await events.AppendAsync(db, user, UserEventLog.UserCreated, seeder, new { user.Username, user.Email }, now, cancellationToken, lastSequence: 0);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -37,10 +37,10 @@ public sealed class UserEvent
 }
 
 /// <summary>
-/// The user's change log, and the user's version: every change to a user or to what it owns (its
-/// authenticators), by any feature, appends an event through <see cref="AppendAsync"/>, numbered from
-/// 1 per user. The unique index on (user, sequence) is the user's optimistic lock: two writers that
-/// read the same state both take the same next number, and only one of them can commit.
+/// The user's change log, and the user's version: every change to a user or to what it owns, by any
+/// feature, appends an event through <see cref="AppendAsync"/>, numbered from 1 per user. The unique
+/// index on (user, sequence) is the user's optimistic lock: of two writers that read the same state
+/// and take the same next number, only one can commit.
 /// </summary>
 public sealed class UserEventLog(IdGenerator ids)
 {
@@ -57,26 +57,28 @@ public sealed class UserEventLog(IdGenerator ids)
         (AppDbContext db, long userId, CancellationToken _) => db.Set<UserEvent>().Where(e => e.UserId == userId).Max(e => (long?)e.Sequence)));
 
     /// <summary>
-    /// Stages the next event of <paramref name="user"/>, after those stored and those already staged on
-    /// <paramref name="db"/>. The payload must hold no secret.
+    /// Stores the next event of <paramref name="user"/> (whose row is stored) at once, in the context's
+    /// transaction (see <see cref="PreparedInsert{TEntity}"/>), so that later reads of the same write or
+    /// batch see it. <paramref name="lastSequence"/> is the sequence of the user's last event when the
+    /// caller read it along with the user (0: none), saving a round trip; null: it is read here. The
+    /// payload must hold no secret.
     /// </summary>
     public async Task<UserEvent> AppendAsync(
-        AppDbContext db, User user, string type, Caller actor, object payload, DateTimeOffset now, CancellationToken cancellationToken)
+        AppDbContext db, User user, string type, Caller actor, object payload, DateTimeOffset now, CancellationToken cancellationToken, long? lastSequence = null)
     {
-        var entry = Next(db, user, await LastStored.For(db)(db, user.Id, cancellationToken), type, actor, payload, now);
-        db.UserEvents.Add(entry);
-        return entry;
-    }
-
-    /// <summary>
-    /// Stores the next event of <paramref name="user"/> at once, in the context's transaction (see
-    /// <see cref="PreparedInsert{TEntity}"/>), for a caller whose query read the sequence of the user's
-    /// last stored event along with the user (null: none), saving round trips on a hot path.
-    /// </summary>
-    public async Task<UserEvent> InsertAsync(
-        AppDbContext db, User user, long? lastStored, string type, Caller actor, object payload, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var entry = Next(db, user, lastStored, type, actor, payload, now);
+        var last = lastSequence ?? await LastStored.For(db)(db, user.Id, cancellationToken) ?? 0;
+        var entry = new UserEvent
+        {
+            Id = ids.Next(), // made here, so that storing an event needs no round trip for its key
+            UserId = user.Id,
+            OrganizationId = user.OrganizationId,
+            Sequence = last + 1,
+            Type = type,
+            OccurredAt = now,
+            ActorSubject = actor.Subject,
+            ActorClient = actor.ClientId,
+            Payload = JsonSerializer.Serialize(payload, PayloadJson),
+        };
         await Insert.ExecuteAsync(db, entry, cancellationToken);
         return entry;
     }
@@ -87,36 +89,4 @@ public sealed class UserEventLog(IdGenerator ids)
             .Where(e => userIds.Contains(e.UserId)
                 && e.Sequence == db.Set<UserEvent>().Where(last => last.UserId == e.UserId).Max(last => last.Sequence))
             .ToDictionaryAsync(e => e.UserId, e => e.Details(), cancellationToken);
-
-    // After the last stored and the last staged on the context (events of this user staged earlier in the same batch).
-    private UserEvent Next(AppDbContext db, User user, long? lastStored, string type, Caller actor, object payload, DateTimeOffset now)
-    {
-        var last = lastStored ?? 0;
-        foreach (var entry in db.ChangeTracker.Entries<UserEvent>())
-        {
-            if (entry.State == EntityState.Added && entry.Entity.UserId == user.Id)
-            {
-                last = Math.Max(last, entry.Entity.Sequence);
-            }
-        }
-
-        return new UserEvent
-        {
-            Id = ids.Next(), // made here, so that saving an event needs no round trip for its key
-            UserId = user.Id,
-            OrganizationId = user.OrganizationId,
-            Sequence = last + 1,
-            Type = type,
-            OccurredAt = now,
-            ActorSubject = actor.Subject,
-            ActorClient = actor.ClientId,
-            Payload = JsonSerializer.Serialize(payload, PayloadJson),
-        };
-    }
-}
-
-/// <summary>The event types features append, for filters; each feature adds its own at start-up.</summary>
-public sealed class UserEventTypes
-{
-    public List<string> Names { get; } = [UserEventLog.UserCreated];
 }
