@@ -14,8 +14,12 @@ public static class EmailAddress
     private const int MaxLabelLength = 63;
     private const string LocalSpecials = "!#$%&'*+/=?^_`{|}~-";
 
-    /// <summary>Returns null when <paramref name="address"/> is valid, else why not.</summary>
-    public static AppError? Check(string? address, string field = "email.address")
+    /// <summary>
+    /// Returns null when <paramref name="address"/> is valid, else why not. A single-label domain
+    /// (<c>no-reply@localhost</c>) passes only where <paramref name="singleLabelDomain"/> allows it: a
+    /// sender on the app's own network, never a recipient.
+    /// </summary>
+    public static AppError? Check(string? address, string field = "email.address", bool singleLabelDomain = false)
     {
         if (string.IsNullOrEmpty(address))
         {
@@ -61,7 +65,7 @@ public static class EmailAddress
         }
 
         // A single label (root@localhost) names no host on the internet, only one on some network.
-        return domain.Contains('.')
+        return singleLabelDomain || domain.Contains('.')
             ? null
             : AppError.Invalid("EMAIL-DOMAIN-SINGLE-LABEL", $"The domain of {field} must be a full domain like example.com", field);
     }

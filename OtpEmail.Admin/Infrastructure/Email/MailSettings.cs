@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
-using MimeKit;
+using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Infrastructure.Email;
 
@@ -62,7 +62,7 @@ public sealed class MailSettings : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!IsPlainAddress(From))
+        if (EmailAddress.Check(From, "Mail:From", singleLabelDomain: true) is not null)
         {
             yield return new ValidationResult("Setting 'Mail:From' must be a plain address like no-reply@example.com.", [nameof(From)]);
         }
@@ -82,14 +82,6 @@ public sealed class MailSettings : IValidatableObject
             yield return new ValidationResult("Setting 'Mail:Smtp:Port' must be 1–65535.", ["Smtp.Port"]);
         }
     }
-
-    // A bare local@domain: no display name, no route, nothing MimeKit would have to guess at.
-    private static bool IsPlainAddress(string? address) =>
-        address is not null
-        && MailboxAddress.TryParse(address, out var mailbox)
-        && string.IsNullOrEmpty(mailbox.Name)
-        && string.Equals(mailbox.Address, address, StringComparison.Ordinal)
-        && mailbox.Address.IndexOf('@') > 0;
 }
 
 public sealed class SmtpSettings
