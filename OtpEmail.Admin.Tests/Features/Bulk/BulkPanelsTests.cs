@@ -49,14 +49,14 @@ public sealed class BulkPanelsTests : MudTestContext
     public void ProgressShowsRowsDoneOutcomesAndTimeLeftWhileRunning()
     {
         var panel = Context.Render<BulkProgressPanel>(parameters => parameters
-            .Add(p => p.Job, Job(BulkJobStates.Running, done: 400, succeeded: 390, failed: 10))
+            .Add(p => p.Job, Job(BulkJobState.Running, done: 400, succeeded: 390, failed: 10))
             .Add(p => p.RowsPerSecond, 200));
 
         Assert.Equal("400 of 1,000 rows done · 390 added · 10 failed · about 3 s left", Counts(panel));
         Assert.Contains("Adding from staff.csv", panel.Markup);
         Assert.Equal("400", panel.Find("[role=progressbar]").GetAttribute("aria-valuenow"));
 
-        panel.Render(parameters => parameters.Add(p => p.Job, Job(BulkJobStates.Done, done: 1000, succeeded: 980, failed: 20)));
+        panel.Render(parameters => parameters.Add(p => p.Job, Job(BulkJobState.Done, done: 1000, succeeded: 980, failed: 20)));
 
         Assert.Equal("1,000 of 1,000 rows done · 980 added · 20 failed", Counts(panel));
         Assert.Contains("Done: staff.csv", panel.Markup);
@@ -65,6 +65,6 @@ public sealed class BulkPanelsTests : MudTestContext
     private static string Counts(IRenderedComponent<BulkProgressPanel> panel) =>
         panel.Find("[data-testid=bulk-progress-counts]").TextContent.Trim();
 
-    private static BulkJobView Job(string state, int done, int succeeded, int failed) =>
+    private static BulkJobView Job(BulkJobState state, int done, int succeeded, int failed) =>
         new("1", state, "staff.csv", DateTimeOffset.UtcNow, null, 1000, done, succeeded, failed, null);
 }

@@ -13,7 +13,6 @@ public static class BulkFeature
         builder.Services.AddHostedService(services => services.GetRequiredService<BulkRunner>());
         builder.Services.AddSingleton<BulkJobs>();
         builder.Services.AddSingleton<BulkPreviewHandler>();
-        builder.Services.Configure<EventsPageSections>(sections => sections.Components.Add(typeof(BulkJobsSection)));
         return builder;
     }
 }

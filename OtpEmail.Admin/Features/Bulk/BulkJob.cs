@@ -1,13 +1,21 @@
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Features.Bulk;
 
+/// <summary>A bulk job's state; on the wire <c>JOB_STATE_RUNNING</c>, …, as the contract writes its enums.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<BulkJobState>))]
 public enum BulkJobState
 {
+    [JsonStringEnumMemberName("JOB_STATE_RUNNING")]
     Running = 1,
+
+    [JsonStringEnumMemberName("JOB_STATE_DONE")]
     Done = 2,
+
+    [JsonStringEnumMemberName("JOB_STATE_CANCELLED")]
     Cancelled = 3,
 }
 

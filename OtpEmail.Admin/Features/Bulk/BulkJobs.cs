@@ -20,32 +20,11 @@ public sealed record BulkRowResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? VerificationCode);
 
 public sealed record BulkJobView(
-    string JobId, string State, string FileName, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, int Total, int Done, int Succeeded, int Failed,
+    string JobId, BulkJobState State, string FileName, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, int Total, int Done, int Succeeded, int Failed,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<BulkRowResult>? Results)
 {
     [JsonIgnore]
-    public bool Finished => State != BulkJobStates.Running;
-}
-
-public static class BulkJobStates
-{
-    public const string Running = "JOB_STATE_RUNNING";
-    public const string Done = "JOB_STATE_DONE";
-    public const string Cancelled = "JOB_STATE_CANCELLED";
-
-    public static string Label(string state) => state switch
-    {
-        Running => "running",
-        Done => "done",
-        _ => "cancelled",
-    };
-
-    public static string Name(BulkJobState state) => state switch
-    {
-        BulkJobState.Running => Running,
-        BulkJobState.Done => Done,
-        _ => Cancelled,
-    };
+    public bool Finished => State != BulkJobState.Running;
 }
 
 /// <summary>Starts, reads and cancels bulk jobs; <see cref="BulkRunner"/> does the rows.</summary>
@@ -200,7 +179,7 @@ public sealed class BulkJobs(
                 : caller.Organizations is null)
             .Take(count)
             .Select(job => new BulkJobRecord(job.ActorClient is { } client && client != job.ActorSubject ? $"{job.ActorSubject} ({client})" : job.ActorSubject,
-                job.CreatedAt, job.FileName, BulkJobStates.Name(job.State), job.Total, job.Succeeded, job.Failed))
+                job.CreatedAt, job.FileName, job.State, job.Total, job.Succeeded, job.Failed))
             .ToList();
     }
 
@@ -240,7 +219,7 @@ public sealed class BulkJobs(
     };
 
     private static BulkJobView View(BulkJob job, IReadOnlyList<BulkRowResult>? results) => new(
-        DecimalId.Format(job.Id), BulkJobStates.Name(job.State), job.FileName, job.CreatedAt, job.FinishedAt,
+        DecimalId.Format(job.Id), job.State, job.FileName, job.CreatedAt, job.FinishedAt,
         job.Total, job.Done, job.Succeeded, job.Failed, results);
 
     private static BulkRowResult Result(BulkJobRow row, string? code) => row.Outcome == BulkRowOutcome.Ok
@@ -251,7 +230,7 @@ public sealed class BulkJobs(
 }
 
 /// <summary>A job as the audit shows it: who, when, which file, how it went.</summary>
-public sealed record BulkJobRecord(string Actor, DateTimeOffset CreatedAt, string FileName, string State, int Total, int Succeeded, int Failed);
+public sealed record BulkJobRecord(string Actor, DateTimeOffset CreatedAt, string FileName, BulkJobState State, int Total, int Succeeded, int Failed);
 
 /// <summary>What a job keeps of its starter, to act as them after a restart.</summary>
 internal sealed record CallerSnapshot(string Subject, string? ClientId, string[] Granted, long[]? Organizations)
