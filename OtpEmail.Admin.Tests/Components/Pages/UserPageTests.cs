@@ -1,18 +1,18 @@
 using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Components.Pages;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Tests.TestSupport;
 
-namespace OtpEmail.Admin.Tests.Features.Users;
+namespace OtpEmail.Admin.Tests.Components.Pages;
 
 /// <summary>
-/// The user page against the real handlers and database, with the sections the features add to it
-/// (the OTP Email one), as staff of each role see it.
+/// The user page against the real handlers and database, with its OTP Email section, as staff of
+/// each role see it.
 /// </summary>
 public sealed class UserPageTests : MudTestContext, IClassFixture<UserPageTests.App>
 {
@@ -24,7 +24,7 @@ public sealed class UserPageTests : MudTestContext, IClassFixture<UserPageTests.
         var services = app.Factory.Services;
         foreach (var type in new[]
         {
-            typeof(GetUserProfileHandler), typeof(CallerFactory), typeof(IOptions<UserPageSections>), typeof(ListOtpEmailsHandler),
+            typeof(GetUserProfileHandler), typeof(CallerFactory), typeof(ListOtpEmailsHandler),
             typeof(AddOtpEmailHandler), typeof(VerifyOtpEmailHandler), typeof(ResendOtpEmailCodeHandler), typeof(RemoveOtpEmailHandler),
         })
         {

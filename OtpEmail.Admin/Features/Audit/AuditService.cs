@@ -19,12 +19,9 @@ public sealed record EventFilter(string? OrganizationId = null, string? Actor = 
 /// Reads the users' change log (<see cref="UserEventLog"/>, written by every feature): one user's
 /// events, or all of them by organization, actor and type.
 /// </summary>
-public sealed class AuditService(IDbContextFactory<AppDbContext> dbs, IOptions<UserEventTypes> types)
+public sealed class AuditService(IDbContextFactory<AppDbContext> dbs)
 {
     public const int MaxPageSize = 200;
-
-    /// <summary>Every event type a feature appends, for the type filter.</summary>
-    public IReadOnlyList<string> Types => types.Value.Names;
 
     /// <summary>A user's events, newest first.</summary>
     public async Task<Result<EventPage>> ForUserAsync(Caller caller, string userId, int skip, int take, CancellationToken cancellationToken)

@@ -43,10 +43,8 @@ public static class OtpEmailFeature
         builder.Services.AddSingleton<VerifyLinkHandler>();
         builder.Services.AddSingleton<ListOtpEmailsHandler>();
 
-        // What the Users feature shows of OTP emails: on the wire views, and as a section of the staff user page.
+        // What the Users feature's user read shows of OTP emails.
         builder.Services.AddSingleton<IUserAuthenticators, UserOtpEmails>();
-        builder.Services.Configure<UserEventTypes>(types => types.Names.AddRange(OtpEmailEvents.All));
-        builder.Services.Configure<UserPageSections>(sections => sections.Components.Add(typeof(OtpEmailSection)));
         builder.Services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>(ApiDocument.Name, OtpEmailOpenApi.Describe);
         return builder;
     }

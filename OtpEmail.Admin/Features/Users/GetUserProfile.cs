@@ -15,7 +15,7 @@ public sealed record UserProfile(
     string OrganizationId,
     string OrganizationName);
 
-/// <summary>One user for the staff page; other features add their own sections to it (<see cref="UserPageSections"/>).</summary>
+/// <summary>One user for the staff page.</summary>
 public sealed class GetUserProfileHandler(IDbContextFactory<AppDbContext> dbs)
 {
     public async Task<Result<UserProfile>> HandleAsync(Caller caller, string userId, CancellationToken cancellationToken)
@@ -35,11 +35,3 @@ public sealed class GetUserProfileHandler(IDbContextFactory<AppDbContext> dbs)
     }
 }
 
-/// <summary>
-/// Sections other features show on the staff user page, below the user's details: component types
-/// that take the parameters <c>UserId</c> (string) and <c>Caller</c>.
-/// </summary>
-public sealed class UserPageSections
-{
-    public List<Type> Components { get; } = [];
-}

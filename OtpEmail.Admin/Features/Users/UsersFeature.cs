@@ -11,8 +11,6 @@ public static class UsersFeature
         builder.Services.AddSingleton<GetUserProfileHandler>();
         builder.Services.AddSingleton<UserViews>();
         builder.Services.AddSingleton<UserEventLog>();
-        builder.Services.AddOptions<UserEventTypes>();
-        builder.Services.AddOptions<UserPageSections>();
         return builder;
     }
 
