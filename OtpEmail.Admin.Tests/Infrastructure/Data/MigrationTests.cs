@@ -1,44 +1,57 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using OtpEmail.Admin.Infrastructure.Data;
+using OtpEmail.Admin.Tests.TestSupport;
 
 namespace OtpEmail.Admin.Tests.Infrastructure.Data;
 
+/// <summary>The one migration per provider, and what happens to a database made by another build.</summary>
 public sealed class MigrationTests : IDisposable
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"otpemail-migration-{Guid.NewGuid():N}.db");
 
     [Fact]
-    public async Task UpgradingADatabaseWhereUsersHeldTheirSequenceKeepsUsersEventsAndSearch()
+    public async Task ANewDatabaseGetsTheSchemaWithTheUserSearchKeptInStep()
     {
-        await using (var db = Context())
-        {
-            await db.GetService<IMigrator>().MigrateAsync("20261126074049_SecurityLimits");
-            await db.Database.ExecuteSqlRawAsync("""
-                INSERT INTO Organizations (Id, Name) VALUES (300000000000000009, 'Upgrade Org');
-                INSERT INTO Users (Id, OrganizationId, Username, GivenName, FamilyName, DisplayName, Email, EmailVerified, State, Sequence, ChangeDate)
-                VALUES (200000000000000009, 300000000000000009, 'wilhelmina', 'Wilhelmina', 'Upgrade', 'Wilhelmina Upgrade', 'w@example.com', 1, 1, 1, 0);
-                INSERT INTO UserEvents (ActorSubject, OccurredAt, OrganizationId, Payload, Sequence, Type, UserId)
-                VALUES ('seed', 0, 300000000000000009, '[]', 1, 'user.created', 200000000000000009);
-                """);
-        }
-
         await using (var db = Context())
         {
             await db.Database.MigrateAsync();
             await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO Organizations (Id, Name) VALUES (300000000000000009, 'Search Org');
                 INSERT INTO Users (Id, OrganizationId, Username, GivenName, FamilyName, DisplayName, Email, EmailVerified, State)
-                VALUES (200000000000000010, 300000000000000009, 'ottokar', 'Ottokar', 'After', 'Ottokar After', 'o@example.com', 1, 1);
+                VALUES (200000000000000009, 300000000000000009, 'wsearch', 'Wilhelmina', 'Search', 'Wilhelmina Search', 'w@example.com', 1, 1);
+                UPDATE Users SET GivenName = 'Ottokar', DisplayName = 'Ottokar Search' WHERE Id = 200000000000000009;
                 """);
+            Assert.Single(db.Database.GetAppliedMigrations());
         }
 
         await using var connection = new SqliteConnection($"Data Source={_path}");
         await connection.OpenAsync();
-        Assert.Equal(200000000000000009L, await ScalarAsync(connection, """SELECT rowid FROM "UserSearch" WHERE "UserSearch" MATCH '"helmin"'"""));
-        Assert.Equal(200000000000000010L, await ScalarAsync(connection, """SELECT rowid FROM "UserSearch" WHERE "UserSearch" MATCH '"ttoka"'"""));
-        Assert.Equal(1L, await ScalarAsync(connection, """SELECT Sequence FROM UserEvents WHERE UserId = 200000000000000009"""));
+        Assert.Null(await ScalarAsync(connection, """SELECT rowid FROM "UserSearch" WHERE "UserSearch" MATCH '"helmin"'"""));
+        Assert.Equal(200000000000000009L, await ScalarAsync(connection, """SELECT rowid FROM "UserSearch" WHERE "UserSearch" MATCH '"ttoka"'"""));
+    }
+
+    [Fact]
+    public async Task ADatabaseMadeByAnOlderBuildIsRefusedAtStartSayingWhatToDo()
+    {
+        await using var app = new AppFactory(25);
+        var file = Path.Combine(app.DataDirectory, "app.db");
+        await using (var connection = new SqliteConnection($"Data Source={file}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE "__EFMigrationsHistory" ("MigrationId" TEXT NOT NULL PRIMARY KEY, "ProductVersion" TEXT NOT NULL);
+                INSERT INTO "__EFMigrationsHistory" VALUES ('20261125221331_Initial', '10.0.0'), ('20261125221353_AddUserSearch', '10.0.0');
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var error = Record.Exception(() => app.StartServer());
+
+        Assert.NotNull(error);
+        Assert.Contains("20261125221353_AddUserSearch", error.ToString());
+        Assert.Contains("delete the App_Data/ folder", error.ToString());
     }
 
     public void Dispose()

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.DataProtection;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Infrastructure.Email;
 using OtpEmail.Admin.Tests.TestSupport;
@@ -38,16 +36,5 @@ public sealed class MailOutboxTests(HandlerFixture fixture)
             db, ApiClient.NewAddress(), "subject", content, DateTimeOffset.UtcNow.AddMinutes(10), "test:2", CancellationToken.None));
 
         Assert.Contains("no-such-template", refused.Message);
-    }
-
-    [Fact]
-    public void AMailStoredWholeByAnEarlierVersionIsDeliveredAsStored()
-    {
-        var stored = new MailBody("code ABCD2345", "<p>code ABCD2345</p>");
-        var protector = fixture.Get<IDataProtectionProvider>().CreateProtector(MailOutbox.Purpose);
-
-        var body = fixture.Get<MailOutbox>().Render(protector.Protect(JsonSerializer.Serialize(stored)));
-
-        Assert.Equal(stored, body);
     }
 }

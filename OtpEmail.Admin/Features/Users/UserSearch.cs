@@ -29,16 +29,12 @@ public static class UserSearch
     public sealed record Page(long Total, IReadOnlyList<long> Ids);
 
     /// <summary>
-    /// On PostgreSQL, a column the database computes and stores for each user: the searchable text
-    /// lower-cased (<see cref="PostgresText"/>), so that matching a row is a plain LIKE on stored text.
+    /// On PostgreSQL, a column the database computes and stores for each user (made by the Initial
+    /// migration): username, names and email lower-cased, so that matching a row is a plain LIKE.
     /// </summary>
     public const string PostgresTextColumn = "SearchText";
 
-    /// <summary>What <see cref="PostgresTextColumn"/> holds: username, names and email, lower-cased.</summary>
-    public const string PostgresText =
-        """lower(("Username" COLLATE "default") || ' ' || coalesce("GivenName", '') || ' ' || coalesce("FamilyName", '') || ' ' || coalesce("DisplayName", '') || ' ' || coalesce("Email" COLLATE "default", ''))""";
-
-    /// <summary>The lower-cased <paramref name="column"/> in byte order, as its PostgreSQL index is made.</summary>
+    /// <summary>The lower-cased <paramref name="column"/> in byte order, as the Initial migration indexes it.</summary>
     public static string PostgresKey(string table, string column) => $"lower({table}\"{column}\") COLLATE \"C\"";
 
     /// <param name="organizations">Organizations to search in; null for all.</param>

@@ -75,11 +75,29 @@ public static class DataExtensions
     {
         var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         await using var db = await factory.CreateDbContextAsync();
+        await RefuseUnknownSchemaAsync(db);
         await db.Database.MigrateAsync();
         if (db is PostgresDbContext)
         {
             var number = await db.Database.SqlQueryRaw<long>(PostgresDbContext.NextInstanceNumber).SingleAsync();
             services.GetRequiredService<IdGenerator>().UseInstanceNumber(number);
+        }
+    }
+
+    /// <summary>
+    /// A database whose schema history names migrations this build does not have was made by another
+    /// build (before release 0.1.0 the history was rewritten once): refused rather than half-migrated.
+    /// </summary>
+    private static async Task RefuseUnknownSchemaAsync(AppDbContext db)
+    {
+        var known = db.Database.GetMigrations().ToHashSet(StringComparer.Ordinal);
+        var unknown = (await db.Database.GetAppliedMigrationsAsync()).Where(applied => !known.Contains(applied)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The database was made by a build of OtpEmail.Admin this one does not know (its migrations {string.Join(", ", unknown)} are not this build's): "
+                + "it is not migrated. In Development delete the App_Data/ folder (or the file of 'ConnectionStrings:Default') and start again; "
+                + "elsewhere restore the build that made it, or start from a new database.");
         }
     }
 

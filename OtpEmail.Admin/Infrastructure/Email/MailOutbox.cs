@@ -80,17 +80,12 @@ public sealed class MailOutbox(IEnumerable<IMailTemplate> templates, IDataProtec
     internal async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         await _signal.WaitAsync(timeout, cancellationToken);
 
-    /// <summary>The mail's text and HTML, rendered from its template (or as stored, by versions before templates).</summary>
+    /// <summary>The mail's text and HTML, rendered from its template.</summary>
     internal MailBody Render(string protectedBody)
     {
-        var stored = JsonSerializer.Deserialize(_protector.Unprotect(protectedBody), OutboxJson.Default.StoredMailBody);
-        return stored switch
-        {
-            { Template: { } name } => _templates.TryGetValue(name, out var template)
-                ? template.Render(stored.Values ?? new Dictionary<string, string>())
-                : throw new InvalidOperationException($"No mail template is named '{name}'."),
-            { Text: { } text, Html: { } html } => new MailBody(text, html),
-            _ => throw new InvalidOperationException("The mail body holds neither a template nor text."),
-        };
+        var stored = JsonSerializer.Deserialize(_protector.Unprotect(protectedBody), OutboxJson.Default.StoredMailBody)!;
+        return _templates.TryGetValue(stored.Template, out var template)
+            ? template.Render(stored.Values)
+            : throw new InvalidOperationException($"No mail template is named '{stored.Template}'.");
     }
 }

@@ -17,17 +17,12 @@ public interface IMailTemplate
 /// <summary>A mail to render at delivery: the name of its template and the values it is rendered with.</summary>
 public sealed record MailContent(string Template, IReadOnlyDictionary<string, string> Values);
 
-/// <summary>A mail rendered: its plain-text and HTML parts (what rows written before templates hold, protected).</summary>
+/// <summary>A mail rendered: its plain-text and HTML parts.</summary>
 public sealed record MailBody(string Text, string Html);
 
-/// <summary>
-/// What the protected body of an outbox row holds: a template and its values, or (in rows written
-/// before templates) the rendered text and HTML.
-/// </summary>
-internal sealed record StoredMailBody(
-    string? Template = null, IReadOnlyDictionary<string, string>? Values = null, string? Text = null, string? Html = null);
+/// <summary>What the protected body of an outbox row holds: a template and its values.</summary>
+internal sealed record StoredMailBody(string Template, IReadOnlyDictionary<string, string> Values);
 
-// Names as they are (as older versions wrote Text and Html).
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(StoredMailBody))]
 internal sealed partial class OutboxJson : JsonSerializerContext;

@@ -1,15 +1,15 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using OtpEmail.Admin.Features.Users;
 
 #nullable disable
 
 namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 {
     /// <summary>
-    /// The whole schema on PostgreSQL, plus what the model cannot say: the user search indexes
-    /// (see <see cref="UserSearch"/>): the lower-cased username and email in byte order for
-    /// "starts with", and for "contains" a stored lower-cased search text with a pg_trgm GIN index.
+    /// The schema of release 0.1.0 on PostgreSQL, plus what the model cannot say: the user search
+    /// indexes (see <c>Features/Users/UserSearch.cs</c>): the lower-cased username and email in byte
+    /// order for "starts with", and for "contains" a stored lower-cased search text with a pg_trgm GIN
+    /// index. Frozen: a later schema change is a new migration.
     /// </summary>
     public partial class Initial : Migration
     {
@@ -115,7 +115,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                 name: "StaffSessions",
                 columns: table => new
                 {
-                    Key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    KeyHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     Subject = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     Ticket = table.Column<byte[]>(type: "bytea", nullable: false),
                     CreatedAt = table.Column<long>(type: "bigint", nullable: false),
@@ -124,7 +124,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_StaffSessions", x => x.Key);
+                    table.PrimaryKey("PK_StaffSessions", x => x.KeyHash);
                 });
 
             migrationBuilder.CreateTable(
@@ -185,14 +185,34 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                 columns: table => new
                 {
                     UserId = table.Column<long>(type: "bigint", nullable: false),
+                    Network = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     WindowStart = table.Column<long>(type: "bigint", nullable: false),
                     Count = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_LinkFailureCounts", x => x.UserId);
+                    table.PrimaryKey("PK_LinkFailureCounts", x => new { x.UserId, x.Network });
                     table.ForeignKey(
                         name: "FK_LinkFailureCounts_Users_UserId",
+                        column: x => x.UserId,
+                        principalTable: "Users",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LinkFailureTotals",
+                columns: table => new
+                {
+                    UserId = table.Column<long>(type: "bigint", nullable: false),
+                    WindowStart = table.Column<long>(type: "bigint", nullable: false),
+                    Count = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LinkFailureTotals", x => x.UserId);
+                    table.ForeignKey(
+                        name: "FK_LinkFailureTotals_Users_UserId",
                         column: x => x.UserId,
                         principalTable: "Users",
                         principalColumn: "Id",
@@ -277,14 +297,15 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                 column: "ClaimToken");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Outbox_Pending",
+                table: "Outbox",
+                column: "NextAttemptAt",
+                filter: "\"Status\" = 1");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Outbox_Reference",
                 table: "Outbox",
                 column: "Reference");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Outbox_Status_NextAttemptAt",
-                table: "Outbox",
-                columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_RecipientMailCounts_WindowStart",
@@ -323,10 +344,15 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                 table: "Users",
                 column: "Username");
 
-            migrationBuilder.Sql($"""CREATE INDEX "IX_Users_Username_Lower" ON "Users" ({UserSearch.PostgresKey("", "Username")});""");
-            migrationBuilder.Sql($"""CREATE INDEX "IX_Users_Email_Lower" ON "Users" ({UserSearch.PostgresKey("", "Email")});""");
-            migrationBuilder.Sql($"""ALTER TABLE "Users" ADD COLUMN "{UserSearch.PostgresTextColumn}" text GENERATED ALWAYS AS ({UserSearch.PostgresText}) STORED;""");
-            migrationBuilder.Sql($"""CREATE INDEX "IX_Users_SearchText" ON "Users" USING gin ("{UserSearch.PostgresTextColumn}" gin_trgm_ops);""");
+            // The user search: "starts with" on byte-ordered lower-cased keys, "contains" on trigrams.
+            migrationBuilder.Sql("""CREATE INDEX "IX_Users_Username_Lower" ON "Users" (lower("Username") COLLATE "C");""");
+            migrationBuilder.Sql("""CREATE INDEX "IX_Users_Email_Lower" ON "Users" (lower("Email") COLLATE "C");""");
+            migrationBuilder.Sql("""
+                ALTER TABLE "Users" ADD COLUMN "SearchText" text GENERATED ALWAYS AS (
+                    lower(("Username" COLLATE "default") || ' ' || coalesce("GivenName", '') || ' ' || coalesce("FamilyName", '') || ' '
+                        || coalesce("DisplayName", '') || ' ' || coalesce("Email" COLLATE "default", ''))) STORED;
+                """);
+            migrationBuilder.Sql("""CREATE INDEX "IX_Users_SearchText" ON "Users" USING gin ("SearchText" gin_trgm_ops);""");
         }
 
         /// <inheritdoc />
@@ -340,6 +366,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "LinkFailureCounts");
+
+            migrationBuilder.DropTable(
+                name: "LinkFailureTotals");
 
             migrationBuilder.DropTable(
                 name: "OtpEmails");

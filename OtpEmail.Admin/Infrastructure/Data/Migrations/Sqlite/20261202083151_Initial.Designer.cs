@@ -10,8 +10,8 @@ using OtpEmail.Admin.Infrastructure.Data;
 namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteDbContext))]
-    [Migration("20261126085957_UserSearchTriggersAgain")]
-    partial class UserSearchTriggersAgain
+    [Migration("20261202083151_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -19,7 +19,157 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Bulk.BulkJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActorClient")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorSubject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Caller")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Done")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResultsReadAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Runner")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RunnerLeaseUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("State");
+
+                    b.ToTable("BulkJobs", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Bulk.BulkJobRow", b =>
+                {
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Row")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ErrorCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ErrorId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("OtpEmailId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UrlTemplate")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("User")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("JobId", "Row");
+
+                    b.ToTable("BulkJobRows", (string)null);
+                });
+
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Network")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "Network");
+
+                    b.ToTable("LinkFailureCounts", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureTotal", b =>
                 {
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
@@ -33,7 +183,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasKey("UserId");
 
-                    b.ToTable("LinkFailureCounts", (string)null);
+                    b.ToTable("LinkFailureTotals", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
@@ -231,7 +381,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 
             modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Auth.StaffSession", b =>
                 {
-                    b.Property<string>("Key")
+                    b.Property<string>("KeyHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
@@ -253,7 +403,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("BLOB");
 
-                    b.HasKey("Key");
+                    b.HasKey("KeyHash");
 
                     b.HasIndex("ExpiresAt");
 
@@ -266,6 +416,12 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClaimToken")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClaimedUntil")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("CreatedAt")
@@ -307,14 +463,35 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClaimToken");
+
                     b.HasIndex("Reference");
 
-                    b.HasIndex("Status", "NextAttemptAt");
+                    b.HasIndex(new[] { "NextAttemptAt" }, "IX_Outbox_Pending")
+                        .HasFilter("\"Status\" = 1");
 
                     b.ToTable("Outbox", (string)null);
                 });
 
+            modelBuilder.Entity("OtpEmail.Admin.Features.Bulk.BulkJobRow", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Bulk.BulkJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureTotal", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
                         .WithMany()

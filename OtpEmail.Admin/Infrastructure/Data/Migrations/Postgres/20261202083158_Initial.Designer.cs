@@ -11,7 +11,7 @@ using OtpEmail.Admin.Infrastructure.Data;
 namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresDbContext))]
-    [Migration("20261126114011_Initial")]
+    [Migration("20261202083158_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -164,6 +164,27 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.Property<long>("UserId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Network")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Count")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("UserId", "Network");
+
+                    b.ToTable("LinkFailureCounts", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureTotal", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("Count")
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
@@ -173,7 +194,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 
                     b.HasKey("UserId");
 
-                    b.ToTable("LinkFailureCounts", (string)null);
+                    b.ToTable("LinkFailureTotals", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.OtpEmailAuthenticator", b =>
@@ -371,7 +392,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 
             modelBuilder.Entity("OtpEmail.Admin.Infrastructure.Auth.StaffSession", b =>
                 {
-                    b.Property<string>("Key")
+                    b.Property<string>("KeyHash")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
@@ -393,7 +414,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("bytea");
 
-                    b.HasKey("Key");
+                    b.HasKey("KeyHash");
 
                     b.HasIndex("ExpiresAt");
 
@@ -457,7 +478,8 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 
                     b.HasIndex("Reference");
 
-                    b.HasIndex("Status", "NextAttemptAt");
+                    b.HasIndex(new[] { "NextAttemptAt" }, "IX_Outbox_Pending")
+                        .HasFilter("\"Status\" = 1");
 
                     b.ToTable("Outbox", (string)null);
                 });
@@ -472,6 +494,15 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureTotal", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
                         .WithMany()
