@@ -63,7 +63,7 @@ public sealed class StaffUiTests(BrowserFixture fixture)
 
         await app.AddAsync("not-an-address", "Return code");
 
-        await Assertions.Expect(app.Page.GetByText("must be a plain address")).ToBeVisibleAsync();
+        await Assertions.Expect(app.Page.GetByText("Enter an address like name@example.com.")).ToBeVisibleAsync();
         await Assertions.Expect(app.Address).ToHaveValueAsync("not-an-address");
 
         await AdminApp.RetypeAsync(app.Address, "grace@example.com");
@@ -71,7 +71,7 @@ public sealed class StaffUiTests(BrowserFixture fixture)
         await AdminApp.TypeAsync(app.UrlTemplate, "http://example.com/{{.Code}}");
         await app.AddButton.ClickAsync();
 
-        await Assertions.Expect(app.Page.GetByText("must render an https URL")).ToBeVisibleAsync();
+        await Assertions.Expect(app.Page.GetByText("The link must start with https:// (http:// only for localhost).")).ToBeVisibleAsync();
         await Assertions.Expect(app.UrlTemplate).ToHaveValueAsync("http://example.com/{{.Code}}");
         await app.ScreenshotAsync("add-form-errors");
     }
@@ -102,6 +102,21 @@ public sealed class StaffUiTests(BrowserFixture fixture)
         await Assertions.Expect(app.Page.GetByText("may look but not add")).ToBeVisibleAsync();
         await Accessibility.AssertAccessibleAsync(app.Page);
         await app.ScreenshotAsync("user-page-viewer");
+    }
+
+    [Fact]
+    public async Task AfterAKeyboardNavigationTheHeadingHasFocusButNoRing()
+    {
+        var app = new AdminApp(await fixture.NewPageAsync());
+        await app.SignInAsync(AdminApp.Admin);
+        var events = app.Page.GetByRole(AriaRole.Link, new() { Name = "Events" });
+
+        await events.FocusAsync();
+        await app.Page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(app.Heading).ToHaveTextAsync("Events");
+        await Assertions.Expect(app.Heading).ToBeFocusedAsync();
+        Assert.Equal("none", await app.Heading.EvaluateAsync<string>("h => getComputedStyle(h).outlineStyle"));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class BulkPanelsTests : MudTestContext
     {
         var rows = Enumerable.Range(1, 1000).Select(i => new BulkRow(i, $"user{i}", $"a{i}@example.com", "return_code", null)).ToList();
         var problems = Enumerable.Range(1, 25)
-            .Select(i => new BulkProblem(i * 7, $"user{i * 7}", $"a{i * 7}@example.com", AppError.Invalid("EMAIL-FORMAT", $"problem {i}")))
+            .Select(i => new BulkProblem(i * 7, $"user{i * 7}", $"a{i * 7}@example.com", AppError.Invalid("TEST-PROBLEM", $"problem {i}")))
             .ToList();
         var started = 0;
 

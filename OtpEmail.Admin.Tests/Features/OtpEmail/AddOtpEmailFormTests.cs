@@ -109,6 +109,19 @@ public sealed class AddOtpEmailFormTests : MudTestContext
     }
 
     [Fact]
+    public void TheFormSaysARefusedAddressInAPersonsWordsNotTheApisFieldPath()
+    {
+        var refusal = EmailAddress.Check("not-an-address")!;
+        var form = RenderForm(_ => refusal);
+
+        form.Find("input[type=email]").Change("not-an-address");
+        form.Find("form").Submit();
+
+        form.WaitForAssertion(() => Assert.Contains("Enter an address like name@example.com.", form.Markup));
+        Assert.DoesNotContain("email.address", form.Markup);
+    }
+
+    [Fact]
     public void TheButtonIsDisabledWhileTheAddIsUnderWay()
     {
         var pending = new TaskCompletionSource<Result<AddOtpEmailResponse>>();
