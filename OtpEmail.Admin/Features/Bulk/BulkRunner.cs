@@ -8,13 +8,10 @@ using OtpEmail.Admin.Infrastructure.Data;
 namespace OtpEmail.Admin.Features.Bulk;
 
 /// <summary>
-/// Works through running bulk jobs in the background: whether anyone watches or not, and again after
-/// a restart. Callers take turns: each round gives every caller's oldest job one slice of rows, so a
-/// caller's 50,000 rows do not hold back another's 10. Each row's add and the row's outcome are one
-/// commit, so a resumed job skips what is done and never adds anything twice. Rows go to the writer
-/// many at a time, so they share commits as concurrent requests do. Among instances sharing a
-/// database, a job is worked by the one it was started on (which keeps its codes) for as long as
-/// that one renews its lease.
+/// Works through running bulk jobs in the background, again after a restart, callers taking turns a
+/// slice of rows at a time; a row's add and its outcome are one commit, so a resumed job adds nothing
+/// twice. A job stays with the instance that started it (and keeps its codes) while that one renews
+/// its lease (docs/design.md).
 /// </summary>
 public sealed partial class BulkRunner(
     IDbContextFactory<AppDbContext> dbs, DbWriter writer, AddOtpEmailHandler add, BulkCodes codes, TimeProvider time, ILogger<BulkRunner> logger) : BackgroundService

@@ -11,13 +11,9 @@ using OtpEmail.Admin.Infrastructure.Network;
 namespace OtpEmail.Admin.Features.OtpEmail;
 
 /// <summary>
-/// The emailed link's verification, behind the public page <c>/otp-email/verify</c>: anonymous, so
-/// limited per client (<c>Otp:LinkAttemptsPerMinute</c>) and answered alike for every failure. The
-/// link names a user, its organization and a code; the code decides which of the user's pending
-/// authenticators it verifies, and only the button's POST looks at it. A wrong code counts against the
-/// page's own limit for that user and the client's network (<c>Otp:LinkFailuresPerNetworkPerHour</c>),
-/// never against a code's tries: an anonymous visitor can neither spend the tries of a code that
-/// staff or an API client will use nor rest the links of visitors on other networks.
+/// The emailed link's verification behind the anonymous page <c>/otp-email/verify</c>: limited per
+/// client, every failure answered alike, the code looked at only on the button's POST. Wrong codes
+/// count per user and client network, never against a code's tries (docs/security.md).
 /// </summary>
 public sealed partial class VerifyLinkHandler : IDisposable
 {

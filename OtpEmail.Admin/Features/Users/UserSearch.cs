@@ -6,16 +6,10 @@ using OtpEmail.Admin.Infrastructure.Data;
 namespace OtpEmail.Admin.Features.Users;
 
 /// <summary>
-/// Finds users by any part of username, given, family or display name or contact email, case
-/// insensitively, most relevant first: the exact username, then usernames and emails that start with
-/// the text (case-insensitive index ranges), then every other match from a trigram index. Each tier
-/// reads only as many rows as the page needs, so a common three-letter fragment among a million
-/// users costs a page, not the whole match. Totals are exact up to <see cref="MaxCount"/>.
-/// <para>
-/// SQLite: NOCASE columns and the FTS5 trigram table <c>UserSearch</c> (kept in step with <c>Users</c>
-/// by triggers; see the AddUserSearch migration). PostgreSQL: indexes on the lower-cased username and
-/// email in byte order, and a <c>pg_trgm</c> GIN index on the stored column <see cref="PostgresTextColumn"/>.
-/// </para>
+/// Finds users by any part of username, names or contact email, case-insensitively, most relevant
+/// first (exact username, then "starts with", then any trigram match), each tier reading only the rows
+/// a page needs; totals exact up to <see cref="MaxCount"/>. The indexes (FTS5 on SQLite, pg_trgm on
+/// PostgreSQL) are made by the Initial migrations; the design is in docs/design.md.
 /// </summary>
 public static class UserSearch
 {
