@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text;
+using CsvHelper;
 using OtpEmail.Admin.Common;
 
 namespace OtpEmail.Admin.Features.Bulk;
@@ -11,7 +11,7 @@ public sealed record BulkRow(int Row, string User, string Address, string Mode, 
 /// Reads a bulk enrolment file: UTF-8 CSV (RFC 4180 quoting, CRLF or LF), a header row naming the
 /// columns <c>user</c>, <c>address</c>, <c>mode</c> and optionally <c>url_template</c>, in any order.
 /// A file it cannot read is refused whole, naming the line; what a row says is judged per row.
-/// It reads the stream block by block: only the rows are kept, never the whole file.
+/// CsvHelper reads the stream as it arrives: only the rows are kept, never the whole file.
 /// </summary>
 public static class BulkCsv
 {
@@ -22,216 +22,154 @@ public static class BulkCsv
     private static readonly string[] Required = ["user", "address", "mode"];
     private const string Template = "url_template";
 
+    // The header is read as a record, so that it is judged with a line number like any other.
+    private static readonly CsvReaderOptions Options = CsvReaderOptions.Default with
+    {
+        Separator = ',',
+        HasHeader = false,
+        SkipEmptyLines = false,
+        TrackLineNumbers = true,
+    };
+
     public static async Task<Result<IReadOnlyList<BulkRow>>> ParseAsync(Stream file, CancellationToken cancellationToken)
     {
         if (file.CanSeek && file.Length - file.Position > MaxBytes)
         {
-            return TooLarge;
+            return Malformed(0, TooLarge);
         }
 
-        using var records = new Reader(file);
+        await using var csv = CsvReader.Create(new CheckedText(file), Options, leaveOpen: false);
         try
         {
-            var parsed = await ParseAsync(records, cancellationToken);
-            return records.TooLarge ? TooLarge : parsed;
+            return await ParseAsync(csv, cancellationToken);
         }
         catch (DecoderFallbackException)
         {
             return Malformed(0, "the file is not UTF-8 text");
         }
+        catch (UnreadableException problem)
+        {
+            return Malformed(problem.Line, problem.Message);
+        }
     }
 
-    private static async Task<Result<IReadOnlyList<BulkRow>>> ParseAsync(Reader records, CancellationToken cancellationToken)
+    private static async Task<Result<IReadOnlyList<BulkRow>>> ParseAsync(CsvReader csv, CancellationToken cancellationToken)
     {
-        var header = await records.NextAsync(cancellationToken);
-        if (header.Fields is null)
+        if (!await csv.ReadAsync(cancellationToken))
         {
-            return Malformed(header.Line, header.Error ?? "the file is empty: a header row (user,address,mode[,url_template]) is needed");
+            return Malformed(1, "the file is empty: a header row (user,address,mode[,url_template]) is needed");
         }
 
-        var columns = header.Fields.Select(name => name.Trim().ToLowerInvariant()).ToList();
+        var columns = Enumerable.Range(0, csv.FieldCount).Select(i => csv.GetString(i).Trim().ToLowerInvariant()).ToList();
         if (Required.FirstOrDefault(name => !columns.Contains(name)) is { } missing)
         {
-            return Malformed(header.Line, $"the header has no column \"{missing}\" (expected user,address,mode[,url_template])");
+            return Malformed(csv.LineNumber, $"the header has no column \"{missing}\" (expected user,address,mode[,url_template])");
         }
 
         if (columns.FirstOrDefault(name => columns.Count(other => other == name) > 1) is { } twice)
         {
-            return Malformed(header.Line, $"the header names the column \"{twice}\" twice");
+            return Malformed(csv.LineNumber, $"the header names the column \"{twice}\" twice");
         }
 
         int user = columns.IndexOf("user"), address = columns.IndexOf("address"), mode = columns.IndexOf("mode"), template = columns.IndexOf(Template);
         var rows = new List<BulkRow>();
-        while (await records.NextAsync(cancellationToken) is { Fields: { } fields } record)
+        while (await csv.ReadAsync(cancellationToken))
         {
-            if (fields is [""])
+            if (csv.FieldCount == 1 && csv.IsEmpty(0))
             {
                 continue; // a blank line
             }
 
-            if (fields.Count != columns.Count)
+            if (csv.FieldCount != columns.Count)
             {
-                return Malformed(record.Line, $"{fields.Count} fields where the header has {columns.Count}");
+                return Malformed(csv.LineNumber, $"{csv.FieldCount} fields where the header has {columns.Count}");
             }
 
             if (rows.Count == MaxRows)
             {
-                return Malformed(record.Line, $"more than {MaxRows} rows");
+                return Malformed(csv.LineNumber, $"more than {MaxRows} rows");
             }
 
-            var urlTemplate = template < 0 || fields[template].Length == 0 ? null : fields[template];
-            rows.Add(new BulkRow(rows.Count + 1, fields[user].Trim(), fields[address].Trim(), fields[mode].Trim(), urlTemplate));
+            var urlTemplate = template < 0 || csv.IsEmpty(template) ? null : csv.GetString(template);
+            rows.Add(new BulkRow(rows.Count + 1, csv.GetString(user).Trim(), csv.GetString(address).Trim(), csv.GetString(mode).Trim(), urlTemplate));
         }
 
-        return records.Error is { } error ? Malformed(records.Line, error) : rows;
+        return rows;
     }
 
-    private static AppError TooLarge => Malformed(0, $"the file is larger than {MaxBytes / 1024 / 1024} MB");
+    private static string TooLarge => $"the file is larger than {MaxBytes / 1024 / 1024} MB";
 
-    private static AppError Malformed(int line, string problem) =>
+    private static AppError Malformed(long line, string problem) =>
         AppError.Invalid("BULK-FILE", line > 0 ? $"The file cannot be read: line {line}: {problem}" : $"The file cannot be read: {problem}", "file");
 
-    /// <summary>A record's fields and the line it starts on; no fields at the end of the file or at an error.</summary>
-    private readonly record struct Record(List<string>? Fields, int Line, string? Error);
+    private sealed class UnreadableException(long line, string problem) : Exception(problem)
+    {
+        public long Line { get; } = line;
+    }
 
     /// <summary>
-    /// Splits the stream into records of fields, decoding strict UTF-8 a block at a time;
-    /// <see cref="Line"/> is where the current record starts.
+    /// The upload as text for CsvHelper: strict UTF-8, no further than <see cref="MaxBytes"/>, and no further than its
+    /// first quoting problem. CsvHelper would find that problem too, but only once it has read the rest of the record:
+    /// this finds it where it is, and names the line the record starts on.
     /// </summary>
-    private sealed class Reader(Stream stream) : IDisposable
+    private sealed class CheckedText(Stream stream) : TextReader
     {
-        private const int BlockSize = 16 * 1024;
-        private readonly Decoder _decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
-        private readonly byte[] _bytes = ArrayPool<byte>.Shared.Rent(BlockSize);
-        private readonly char[] _chars = ArrayPool<char>.Shared.Rent(BlockSize + 8); // a block's bytes, and a character begun in the block before
-        private int _position;
-        private int _length;
-        private long _bytesRead;
-        private bool _ended;
-        private bool _started;
-        private int _nextLine = 1;
+        private readonly StreamReader _text = new(stream, new UTF8Encoding(true, throwOnInvalidBytes: true), false, 16 * 1024, leaveOpen: true);
+        private long _bytes;
+        private long _line = 1;
+        private long _recordLine = 1;
+        private bool _afterCr;
+        private State _state = State.FieldStart;
 
-        public int Line { get; private set; }
-
-        public string? Error { get; private set; }
-
-        /// <summary>Whether the stream went on past <see cref="MaxBytes"/>: the reading stopped there.</summary>
-        public bool TooLarge { get; private set; }
-
-        public async ValueTask<Record> NextAsync(CancellationToken cancellationToken)
+        private enum State
         {
-            Line = _nextLine;
-            if (!_started)
-            {
-                _started = true;
-                while (await PeekAsync(cancellationToken) == '\uFEFF')
-                {
-                    _position++; // a byte order mark
-                }
-            }
-
-            if (await PeekAsync(cancellationToken) < 0)
-            {
-                return new Record(null, Line, null);
-            }
-
-            var fields = new List<string>();
-            var field = new StringBuilder();
-            var quoted = false;
-            while (await PeekAsync(cancellationToken) is var next and >= 0)
-            {
-                var c = (char)next;
-                _position++;
-                if (quoted)
-                {
-                    if (c == '"' && await PeekAsync(cancellationToken) == '"')
-                    {
-                        field.Append('"');
-                        _position++;
-                    }
-                    else if (c == '"')
-                    {
-                        quoted = false;
-                    }
-                    else
-                    {
-                        _nextLine += c == '\n' ? 1 : 0;
-                        field.Append(c);
-                    }
-                }
-                else if (c == '"' && field.Length == 0)
-                {
-                    quoted = true;
-                }
-                else if (c == ',')
-                {
-                    fields.Add(field.ToString());
-                    field.Clear();
-                }
-                else if (c is '\r' or '\n')
-                {
-                    if (c == '\r' && await PeekAsync(cancellationToken) == '\n')
-                    {
-                        _position++;
-                    }
-
-                    _nextLine++;
-                    fields.Add(field.ToString());
-                    return new Record(fields, Line, null);
-                }
-                else if (c == '"')
-                {
-                    return Failed("a quote inside an unquoted field (quote the whole field and double the quote)");
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-
-            if (quoted)
-            {
-                return Failed("a quoted field is not closed");
-            }
-
-            fields.Add(field.ToString());
-            return new Record(fields, Line, null);
+            FieldStart,
+            Unquoted,
+            Quoted,
+            QuoteInQuoted,
         }
 
-        public void Dispose()
-        {
-            ArrayPool<byte>.Shared.Return(_bytes);
-            ArrayPool<char>.Shared.Return(_chars);
-        }
+        public override int Read() => throw new NotSupportedException("The upload is read asynchronously.");
 
-        private Record Failed(string error)
+        public override async ValueTask<int> ReadAsync(Memory<char> buffer, CancellationToken cancellationToken = default)
         {
-            Error = error;
-            return new Record(null, Line, error);
-        }
-
-        // The next character without taking it; -1 at the end of the file.
-        private ValueTask<int> PeekAsync(CancellationToken cancellationToken) =>
-            _position < _length ? ValueTask.FromResult<int>(_chars[_position]) : FillAsync(cancellationToken);
-
-        private async ValueTask<int> FillAsync(CancellationToken cancellationToken)
-        {
-            while (_position >= _length && !_ended)
+            var read = await _text.ReadAsync(buffer, cancellationToken);
+            _bytes += Encoding.UTF8.GetByteCount(buffer.Span[..read]);
+            if (_bytes > MaxBytes)
             {
-                var read = await stream.ReadAsync(_bytes.AsMemory(0, BlockSize), cancellationToken);
-                _bytesRead += read;
-                if (_bytesRead > MaxBytes)
-                {
-                    TooLarge = _ended = true;
-                    return -1;
-                }
-
-                _ended = read == 0;
-                _length = _decoder.GetChars(_bytes, 0, read, _chars, 0, flush: _ended);
-                _position = 0;
+                throw new UnreadableException(0, TooLarge);
             }
 
-            return _position < _length ? _chars[_position] : -1;
+            foreach (var c in buffer.Span[..read])
+            {
+                Check(c);
+            }
+
+            return read > 0 || _state != State.Quoted ? read : throw new UnreadableException(_recordLine, "a quoted field is not closed");
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            _text.Dispose();
+            base.Dispose(disposing);
+        }
+
+        // RFC 4180 quoting: a quote opens a field or doubles another inside it. CR, LF and CRLF each end a line.
+        private void Check(char c)
+        {
+            _line += c == '\r' || (c == '\n' && !_afterCr) ? 1 : 0;
+            _afterCr = c == '\r';
+            _state = (_state, c) switch
+            {
+                (State.Quoted, '"') => State.QuoteInQuoted,
+                (State.Quoted, _) => State.Quoted,
+                (State.QuoteInQuoted, '"') => State.Quoted,
+                (_, ',' or '\r' or '\n') => State.FieldStart,
+                (State.FieldStart, '"') => State.Quoted,
+                (State.Unquoted, '"') => throw new UnreadableException(_recordLine, "a quote inside an unquoted field (quote the whole field and double the quote)"),
+                _ => State.Unquoted, // text after a closing quote belongs to the field, as CsvHelper reads it
+            };
+            _recordLine = _state == State.FieldStart && c is '\r' or '\n' ? _line : _recordLine;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CsvHelper;
 using Microsoft.AspNetCore.Antiforgery;
 using OtpEmail.Admin.Infrastructure.Auth;
 
@@ -10,23 +11,30 @@ public static class BulkResultFile
 {
     public const string Header = "row,outcome,otp_email_id,error_code,error_id,error_message,verification_code";
 
+    // CsvHelper quotes what RFC 4180 needs and, with Escape, writes a cell a spreadsheet would take for a formula
+    // (OWASP's CSV injection rule: one starting with =, +, -, @, tab or CR) as quoted text behind a single quote.
+    private static readonly CsvWriterOptions Options = CsvWriterOptions.Default with { Injection = CsvInjection.Escape };
+
     public static string Write(IReadOnlyList<BulkRowResult> results)
     {
-        var csv = new StringBuilder(Header).Append("\r\n");
-        foreach (var result in results)
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = CsvWriter.Create(text, Options, leaveOpen: true))
         {
-            var error = result.Error;
-            csv.AppendJoin(',',
-                result.Row.ToString(CultureInfo.InvariantCulture),
-                Field(result.Outcome),
-                Field(result.OtpEmailId),
-                error?.Code.ToString(CultureInfo.InvariantCulture) ?? "",
-                Field(error?.Details[0].Id),
-                Field(error?.Details[0].Message),
-                Field(result.VerificationCode)).Append("\r\n");
+            csv.WriteHeader(Header.Split(','));
+            foreach (var result in results)
+            {
+                var error = result.Error;
+                csv.WriteField(result.Row);
+                csv.WriteField(result.Outcome);
+                csv.WriteField(result.OtpEmailId);
+                csv.WriteField(error?.Code);
+                csv.WriteField(error?.Details[0].Id);
+                csv.WriteField(error?.Details[0].Message);
+                csv.WriteRecord(result.VerificationCode);
+            }
         }
 
-        return csv.ToString();
+        return text.ToString();
     }
 
     public static WebApplication MapBulkResultFile(this WebApplication app)
@@ -50,16 +58,4 @@ public static class BulkResultFile
         }).RequireAuthorization(AuthPolicies.Staff).DisableAntiforgery().ExcludeFromDescription(); // checked above, where a failure is a plain 400
         return app;
     }
-
-    // A cell a spreadsheet would take for a formula (OWASP's CSV injection rule) starts with a single quote, and is
-    // quoted; any other cell is quoted when RFC 4180 needs it.
-    private static string Field(string? text) => text switch
-    {
-        null or "" => "",
-        ['=' or '+' or '-' or '@' or '\t' or '\r', ..] => Quoted("'" + text),
-        _ when text.AsSpan().IndexOfAny(",\"\r\n") >= 0 => Quoted(text),
-        _ => text,
-    };
-
-    private static string Quoted(string text) => $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 }
