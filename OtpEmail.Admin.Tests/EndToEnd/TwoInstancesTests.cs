@@ -69,6 +69,7 @@ public sealed class TwoInstancesCollection : ICollectionFixture<TwoInstancesFixt
 }
 
 [Collection(TwoInstancesCollection.Name)]
+[Trait("Category", "Postgres")]
 public sealed class TwoInstancesTests(TwoInstancesFixture fixture)
 {
     [Fact]

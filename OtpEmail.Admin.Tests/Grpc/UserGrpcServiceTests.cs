@@ -178,4 +178,5 @@ public abstract class UserGrpcServiceTests(ApiFixture fixture)
 public sealed class UserGrpcServiceTestsOnSqlite(ApiFixture fixture) : UserGrpcServiceTests(fixture);
 
 [Collection(PostgresApiCollection.Name)]
+[Trait("Category", "Postgres")]
 public sealed class UserGrpcServiceTestsOnPostgres(PostgresApiFixture fixture) : UserGrpcServiceTests(fixture);
