@@ -67,8 +67,14 @@ public sealed class EmailAddressTests
     }
 
     [Fact]
-    public void TheDuplicateRuleIgnoresCase() =>
-        Assert.Equal(EmailAddress.Normalize("Mini@Mouse.COM"), EmailAddress.Normalize("mini@mouse.com"));
+    public void TheDuplicateRuleIgnoresCase()
+    {
+        // The key the unique index on (user, normalized address) compares: the address in lower case, nothing else changed.
+        Assert.Equal("mini@mouse.com", EmailAddress.Normalize("Mini@Mouse.COM"));
+        Assert.Equal("mini@mouse.com", EmailAddress.Normalize("mini@mouse.com"));
+        Assert.Equal("mini+otp@mouse.com", EmailAddress.Normalize("Mini+OTP@Mouse.com")); // a tag is another address here
+        Assert.NotEqual(EmailAddress.Normalize("mini@mouse.com"), EmailAddress.Normalize("minnie@mouse.com"));
+    }
 
     [Theory]
     [InlineData("mini@mouse.com", "m•••@mouse.com")]

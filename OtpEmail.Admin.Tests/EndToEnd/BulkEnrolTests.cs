@@ -61,7 +61,8 @@ public sealed class BulkEnrolTests(BrowserFixture fixture)
         var forged = await staff.Page.APIRequest.PostAsync($"/bulk/{jobId}/result.csv");
         var fetched = await staff.Page.APIRequest.GetAsync($"/bulk/{jobId}/result.csv");
         Assert.Equal(400, forged.Status);
-        Assert.NotEqual(200, fetched.Status);
+        Assert.Equal(404, fetched.Status); // a link cannot fetch it either: there is no GET route
+        var token = await staff.Page.Locator($"form[action='/bulk/{jobId}/result.csv'] input[name='__RequestVerificationToken']").InputValueAsync();
 
         var download = await staff.Page.RunAndWaitForDownloadAsync(() =>
             staff.Page.GetByRole(AriaRole.Button, new() { Name = "Download the result" }).ClickAsync());
@@ -83,6 +84,15 @@ public sealed class BulkEnrolTests(BrowserFixture fixture)
         }
 
         await Assertions.Expect(staff.Page.GetByText("Result downloaded. Codes are not offered again")).ToBeVisibleAsync();
+
+        // The same form sent again (the page's token, the browser's cookie): the result once more, without a code.
+        var again = await staff.Page.APIRequest.PostAsync($"/bulk/{jobId}/result.csv", new() { Form = FormWith(staff.Page, "__RequestVerificationToken", token) });
+        Assert.Equal(200, again.Status);
+        var second = (await again.TextAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(lines[0], second[0]);
+        Assert.Equal(1001, second.Length);
+        Assert.All(second.Skip(1), line => Assert.EndsWith(",", line)); // the last field, the code, empty
+        Assert.Equal(lines.Skip(1).Select(WithoutCode), second.Skip(1));
         await Assertions.Expect(staff.Page.GetByTestId("bulk-jobs")).ToContainTextAsync("team.csv");
 
         // The audit: each row's add is an ordinary event, and the job itself is listed with its counts.
@@ -92,6 +102,15 @@ public sealed class BulkEnrolTests(BrowserFixture fixture)
         await Assertions.Expect(job).ToContainTextAsync("done");
         await Assertions.Expect(job).ToContainTextAsync("1,000");
         await Assertions.Expect(job).ToContainTextAsync("997");
+    }
+
+    private static string WithoutCode(string line) => line[..(line.LastIndexOf(',') + 1)];
+
+    private static IFormData FormWith(IPage page, string name, string value)
+    {
+        var form = page.APIRequest.CreateFormData();
+        form.Set(name, value);
+        return form;
     }
 
     // Fresh users in Acme, none with authenticators yet: the per-user limit (20) holds 20 rows each.

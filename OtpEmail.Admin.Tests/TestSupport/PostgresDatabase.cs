@@ -39,7 +39,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
         if (string.IsNullOrWhiteSpace(server))
         {
             throw new InvalidOperationException(
-                $"These tests need PostgreSQL: run them with .ci/test (which starts a throwaway one), or set {Variable} to a connection string of a server where databases may be made.");
+                $"These tests (Category=Postgres) need PostgreSQL: run them with .ci/test (which starts a throwaway one), set {Variable} to a connection string of a server where databases may be made, or leave them out with --filter \"Category!=Postgres\".");
         }
 
         var database = new PostgresDatabase(server, "otpemail_test_" + Guid.NewGuid().ToString("N")[..16]);

@@ -52,14 +52,19 @@ public sealed class AuditServiceTests(ApiFixture fixture)
     [Fact]
     public async Task ScopedStaffSeeOnlyTheirOrganizationsEvents()
     {
-        var globexUser = await _api.CreateUserAsync(ApiClient.GlobexId);
+        var acmeUser = await _api.CreateUserAsync(ApiClient.AcmeId);
+        var globexUser = await _api.CreateUserAsync(ApiClient.GlobexId); // the newest event: a scope that let it through would show it first
         var acmeOnly = new Caller("acme-staff", null, Permissions.ForRoles([Roles.Viewer]), new HashSet<long> { long.Parse(ApiClient.AcmeId) });
 
         var all = (await Audit.ListAsync(acmeOnly, new EventFilter(), 0, 200, CancellationToken.None)).Value;
+        var own = (await Audit.ForUserAsync(acmeOnly, acmeUser, 0, 10, CancellationToken.None)).Value;
         var other = await Audit.ForUserAsync(acmeOnly, globexUser, 0, 10, CancellationToken.None);
         var nobody = await Audit.ListAsync(new Caller("x", null, new HashSet<string>(), null), new EventFilter(), 0, 10, CancellationToken.None);
 
+        Assert.Contains(all.Rows, r => r.UserId == acmeUser); // their own organization's events are there
+        Assert.DoesNotContain(all.Rows, r => r.UserId == globexUser);
         Assert.All(all.Rows, r => Assert.Equal("Acme", r.Organization));
+        Assert.Single(own.Rows);
         Assert.Equal(ErrorCode.PermissionDenied, other.Error?.Code);
         Assert.Equal(ErrorCode.PermissionDenied, nobody.Error?.Code);
     }

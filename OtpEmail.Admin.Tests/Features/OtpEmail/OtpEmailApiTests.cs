@@ -217,4 +217,5 @@ public abstract class OtpEmailApiTests(ApiFixture fixture)
 public sealed class OtpEmailApiTestsOnSqlite(ApiFixture fixture) : OtpEmailApiTests(fixture);
 
 [Collection(PostgresApiCollection.Name)]
+[Trait("Category", "Postgres")]
 public sealed class OtpEmailApiTestsOnPostgres(PostgresApiFixture fixture) : OtpEmailApiTests(fixture);

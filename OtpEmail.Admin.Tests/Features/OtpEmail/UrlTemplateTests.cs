@@ -72,7 +72,8 @@ public sealed class UrlTemplateTests
         var link = template.Render("evil.com/x", "C", "O");
 
         // The slash is encoded, which leaves no valid host: refused rather than sent somewhere else.
-        Assert.False(link.IsSuccess && link.Value.Host == "evil.com");
+        Assert.False(link.IsSuccess, link.IsSuccess ? $"rendered {link.Value.AbsoluteUri}" : null);
+        Assert.Equal("URLTEMPLATE-NOT-ABSOLUTE", link.Error.Id);
     }
 
     [Theory]

@@ -44,8 +44,13 @@ public sealed class VerificationModeTests
     }
 
     [Fact]
-    public void ATemplateIsKeptForTheLink() =>
-        Assert.NotNull(Verification.Choose(new SendEmailVerificationCode { UrlTemplate = "https://x.example/{{.Code}}" }, null, null).Value.Template);
+    public void ATemplateIsKeptForTheLink()
+    {
+        var chosen = Verification.Choose(new SendEmailVerificationCode { UrlTemplate = "https://x.example/{{.UserID}}/{{.Code}}?org={{.OrgID}}" }, null, null).Value;
+
+        Assert.Equal(VerificationMode.SendCode, chosen.Mode);
+        Assert.Equal("https://x.example/U1/C0DE?org=O1", chosen.Template!.Render("U1", "C0DE", "O1").Value.AbsoluteUri);
+    }
 
     [Theory]
     [InlineData(VerificationMode.SendCode, "send_code")]

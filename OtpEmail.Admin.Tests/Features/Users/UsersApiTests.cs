@@ -193,4 +193,5 @@ public abstract class UsersApiTests(ApiFixture fixture)
 public sealed class UsersApiTestsOnSqlite(ApiFixture fixture) : UsersApiTests(fixture);
 
 [Collection(PostgresApiCollection.Name)]
+[Trait("Category", "Postgres")]
 public sealed class UsersApiTestsOnPostgres(PostgresApiFixture fixture) : UsersApiTests(fixture);

@@ -228,4 +228,5 @@ public abstract class AccessApiTests(ApiFixture fixture)
 public sealed class AccessApiTestsOnSqlite(ApiFixture fixture) : AccessApiTests(fixture);
 
 [Collection(PostgresApiCollection.Name)]
+[Trait("Category", "Postgres")]
 public sealed class AccessApiTestsOnPostgres(PostgresApiFixture fixture) : AccessApiTests(fixture);

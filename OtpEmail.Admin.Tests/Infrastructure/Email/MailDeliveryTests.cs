@@ -39,6 +39,51 @@ public sealed class MailDeliveryTests
     }
 
     [Fact]
+    public async Task MailGoesOutOverStartTlsAfterLoggingInAsTheConfiguredUser()
+    {
+        await using var smtp = new SmtpSink(new SmtpSinkLogin("otp-relay", "relay-secret"));
+        await smtp.StartAsync();
+        await using var app = new AppFactory(smtp.Port, smtp.SecureAppSettings());
+        var api = new ApiClient(app.StartClient());
+        var userId = await api.CreateUserAsync();
+        var address = ApiClient.NewAddress();
+
+        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, Json.SendCode(address))).Status);
+
+        await smtp.WaitForMailToAsync(address);
+        var delivery = Assert.Single(smtp.Deliveries, d => d.Message.To.Mailboxes.Single().Address == address);
+        Assert.True(delivery.OverTls, "the mail came in the clear");
+        Assert.Equal("otp-relay", delivery.User);
+        await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Status == OutboxMailStatus.Sent), "the mail to be recorded as sent");
+    }
+
+    [Theory]
+    [InlineData("wrong-secret", true, "AuthenticationException")] // the relay refuses the login
+    [InlineData(null, false, "SslHandshakeException")] // a self-signed certificate nobody pinned is not trusted
+    public async Task MailTheRelayWillNotTakeYetStaysQueuedAndIsTriedAgain(string? password, bool pinned, string error)
+    {
+        await using var smtp = new SmtpSink(new SmtpSinkLogin("otp-relay", "relay-secret"));
+        await smtp.StartAsync();
+        var settings = smtp.SecureAppSettings(password);
+        if (!pinned)
+        {
+            settings["Mail:Smtp:CertificateThumbprint"] = null;
+        }
+
+        await using var app = new AppFactory(smtp.Port, settings);
+        var api = new ApiClient(app.StartClient());
+        var userId = await api.CreateUserAsync();
+        var address = ApiClient.NewAddress();
+
+        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, Json.SendCode(address))).Status);
+
+        await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Attempts >= 2), "two delivery attempts");
+        Assert.True(await OutboxAsync(app, address, m =>
+            m.Status == OutboxMailStatus.Pending && m.ProtectedBody != null && m.LastError!.Contains(error, StringComparison.Ordinal)));
+        Assert.Empty(smtp.Received);
+    }
+
+    [Fact]
     public async Task MailThatCannotGoOutBeforeTheCodeExpiresIsGivenUpAndCleared()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using OtpEmail.Admin.Infrastructure.Telemetry;
 using OtpEmail.Admin.Tests.Infrastructure.Http;
 using OtpEmail.Admin.Tests.TestSupport;
@@ -45,9 +46,13 @@ public sealed class TelemetryTests(ApiFixture fixture)
     }
 
     [Fact]
-    public void TheOutboxGaugesReportDepthAndOldestAge()
+    public async Task TheOutboxGaugesReportDepthAndOldestAge()
     {
-        var meters = fixture.App.Services.GetRequiredService<IMeterFactory>();
+        // An app of its own whose relay is down: its outbox holds exactly the mails this test queues.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = new AppFactory(AppFactory.FreeLoopbackPort(), services: services => services.AddSingleton<TimeProvider>(clock));
+        var api = new ApiClient(app.StartClient());
+        var meters = app.Services.GetRequiredService<IMeterFactory>();
         var seen = new ConcurrentDictionary<string, double>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
@@ -60,11 +65,19 @@ public sealed class TelemetryTests(ApiFixture fixture)
         listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => seen[instrument.Name] = value);
         listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => seen[instrument.Name] = value);
         listener.Start();
+        listener.RecordObservableInstruments();
+        Assert.Equal((0, 0), (seen["otpemail.outbox.depth"], seen["otpemail.outbox.oldest_age"]));
 
+        foreach (var i in Enumerable.Range(0, 2))
+        {
+            Assert.Equal(200, (await api.AddOtpEmailAsync(await api.CreateUserAsync(), Json.SendCode(ApiClient.NewAddress()))).Status);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(90));
         listener.RecordObservableInstruments();
 
-        Assert.Equal(["otpemail.outbox.depth", "otpemail.outbox.oldest_age"], seen.Keys.Order());
-        Assert.True(seen["otpemail.outbox.depth"] >= 0 && seen["otpemail.outbox.oldest_age"] >= 0);
+        Assert.Equal(2, seen["otpemail.outbox.depth"]);
+        Assert.InRange(seen["otpemail.outbox.oldest_age"], 90, 91); // stored times may lose a little precision
     }
 
     [Fact]

@@ -81,6 +81,16 @@ public sealed class MailSettings : IValidatableObject
         {
             yield return new ValidationResult("Setting 'Mail:Smtp:Port' must be 1–65535.", ["Smtp.Port"]);
         }
+
+        if (Smtp.CertificateThumbprint is { Length: > 0 } pin && !SmtpSettings.IsSha256Hex(pin))
+        {
+            yield return new ValidationResult("Setting 'Mail:Smtp:CertificateThumbprint' must be the certificate's SHA-256 hash: 64 hexadecimal digits.", ["Smtp.CertificateThumbprint"]);
+        }
+
+        if (Mode == MailMode.Smtp && !string.IsNullOrEmpty(Smtp.CertificateThumbprint) && Smtp.Security == SmtpSecurity.None)
+        {
+            yield return new ValidationResult("Setting 'Mail:Smtp:CertificateThumbprint' needs 'Mail:Smtp:Security' StartTls or SslOnConnect: without TLS there is no certificate.", ["Smtp.CertificateThumbprint"]);
+        }
     }
 }
 
@@ -96,8 +106,16 @@ public sealed class SmtpSettings
 
     public string? Password { get; set; }
 
+    /// <summary>
+    /// The SHA-256 hash (hex) of the relay's own certificate, trusted as it is: for a relay with a
+    /// self-signed certificate. Unset, the certificate must validate as usual (chain and name).
+    /// </summary>
+    public string? CertificateThumbprint { get; set; }
+
     /// <summary>How long one SMTP conversation may take before it counts as a transient failure.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal static bool IsSha256Hex(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigit);
 }
 
 /// <summary>The rule that needs to know where the app runs: no pickup folder in production by mistake.</summary>

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -28,7 +29,7 @@ public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTr
 
     private sealed class Session(SmtpSettings smtp) : IMailSession
     {
-        private readonly SmtpClient _client = new() { Timeout = (int)smtp.Timeout.TotalMilliseconds };
+        private readonly SmtpClient _client = Client(smtp);
 
         public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
         {
@@ -58,6 +59,7 @@ public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTr
             }
             catch (Exception e) when (e is SmtpCommandException or SmtpProtocolException or ServiceNotConnectedException
                 or IOException or System.Net.Sockets.SocketException or TimeoutException or SslHandshakeException
+                or AuthenticationException // refused credentials: the mail waits while someone fixes them
                 or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 if (_client.IsConnected)
@@ -67,6 +69,21 @@ public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTr
 
                 throw new TransientMailException($"SMTP {smtp.Host}:{smtp.Port}: {e.GetType().Name}: {e.Message}", e);
             }
+        }
+
+        // Default certificate validation, unless a pin is set: then exactly that certificate, and no other.
+        private static SmtpClient Client(SmtpSettings smtp)
+        {
+            var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
+            if (!string.IsNullOrEmpty(smtp.CertificateThumbprint))
+            {
+                var pin = smtp.CertificateThumbprint;
+                client.ServerCertificateValidationCallback = (_, certificate, _, _) =>
+                    certificate is not null && string.Equals(
+                        Convert.ToHexString(SHA256.HashData(certificate.GetRawCertData())), pin, StringComparison.OrdinalIgnoreCase);
+            }
+
+            return client;
         }
 
         public async ValueTask DisposeAsync()
