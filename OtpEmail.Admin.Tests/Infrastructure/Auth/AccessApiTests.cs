@@ -57,6 +57,7 @@ public abstract class AccessApiTests(ApiFixture fixture)
     [InlineData("JWT", "nonce")] // an ID token, as providers type them
     [InlineData("JWT", "at_hash")]
     [InlineData("at+jwt", "nonce")] // typed as an access token, yet an ID token
+    [InlineData("JWT", null)] // no ID-token claim, but for the staff sign-in's client: an ID token from a refresh
     [InlineData("logout+jwt", null)]
     [InlineData("id_token+jwt", null)]
     [InlineData(null, null)]
@@ -70,10 +71,13 @@ public abstract class AccessApiTests(ApiFixture fixture)
         Assert.Equal(401, refused.Status);
         Assert.Equal(ErrorCode.Unauthenticated, refused.ErrorCode());
         Assert.Equal("Bearer", refused.Headers.WwwAuthenticate.ToString());
-        foreach (var accessType in new[] { "at+jwt", "AT+JWT", "application/at+jwt", "jwt" }) // the same key and claims as an access token pass
+        foreach (var accessType in new[] { "at+jwt", "AT+JWT", "application/at+jwt" }) // the same key and claims as an access token pass
         {
             Assert.Equal(200, (await ReadUserAsync(userId, ProviderTokens.Sign(fixture.App, accessType))).Status);
         }
+
+        var apiOnly = ("aud", (object)new[] { "otpemail-api" }); // a plain JWT passes when it is for the API alone
+        Assert.Equal(200, (await ReadUserAsync(userId, ProviderTokens.Sign(fixture.App, "jwt", apiOnly))).Status);
     }
 
     [Fact]

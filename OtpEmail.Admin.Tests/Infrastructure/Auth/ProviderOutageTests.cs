@@ -63,3 +63,83 @@ public sealed class ProviderOutageTests : IAsyncLifetime
         Assert.Null(await Store.RetrieveAsync(key));
     }
 }
+
+/// <summary>
+/// A provider that takes connections and never answers: each session asks it once at a time, gives up
+/// after <see cref="StaffSessionGuard.AskTimeout"/>, and goes on.
+/// </summary>
+public sealed class HangingProviderTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly System.Net.Sockets.TcpListener _provider = new(System.Net.IPAddress.Loopback, 0);
+    private readonly List<System.Net.Sockets.TcpClient> _held = [];
+    private AppFactory _app = null!;
+
+    public Task InitializeAsync()
+    {
+        _provider.Start();
+        _ = HoldConnectionsAsync();
+        _app = new AppFactory(25, new Dictionary<string, string?>
+        {
+            ["Authentication:Authority"] = $"http://127.0.0.1:{((System.Net.IPEndPoint)_provider.LocalEndpoint).Port}/",
+            ["Authentication:ClientId"] = "otpemail-admin",
+        }, services => services.AddSingleton<TimeProvider>(_clock));
+        _app.StartClient().Dispose();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _provider.Stop();
+        _held.ForEach(client => client.Dispose());
+    }
+
+    [Fact]
+    public async Task WhileOneRequestWaitsForTheProviderTheSessionsOtherRequestsGoOnWithoutAsking()
+    {
+        var store = _app.Services.GetRequiredService<StaffSessionStore>();
+        var guard = _app.Services.GetRequiredService<StaffSessionGuard>();
+        var key = await store.StoreAsync(StaffSessionStoreTests.Ticket());
+        _clock.Advance(TimeSpan.FromMinutes(2));
+
+        var first = guard.CurrentAsync(key, CancellationToken.None);
+        await Eventually.TrueAsync(() => Connections > 0, "the provider to be asked");
+        var meanwhile = await guard.CurrentAsync(key, CancellationToken.None);
+
+        Assert.NotNull(meanwhile);
+        Assert.Equal(1, Connections);
+        Assert.NotNull(await first); // given up on after the ask's time limit: the session goes on
+        Assert.Single(_app.Logs.Lines, line => line.Contains("could not be asked about the staff session", StringComparison.Ordinal));
+    }
+
+    private int Connections
+    {
+        get
+        {
+            lock (_held)
+            {
+                return _held.Count;
+            }
+        }
+    }
+
+    private async Task HoldConnectionsAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var client = await _provider.AcceptTcpClientAsync();
+                lock (_held)
+                {
+                    _held.Add(client);
+                }
+            }
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+    }
+}

@@ -83,21 +83,30 @@ public sealed class ProductionTests
     }
 
     [Fact]
-    public async Task TheStaffCookieIsHostPrefixedOverHttpsAndPlainOverHttp()
+    public async Task TheStaffCookieIsHostPrefixedOutsideDevelopmentAndPlainOnlyOverHttpInDevelopment()
     {
-        await using var app = new AppFactory(25, Settings(), environment: "Production");
-        app.StartServer();
-        var options = app.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
+        await using var production = new AppFactory(25, Settings(), environment: "Production");
+        await using var development = new AppFactory(25);
+        production.StartServer();
+        development.StartServer();
 
-        var overHttps = SetCookie(options, "https");
-        var overHttp = SetCookie(options, "http");
+        var overHttps = SetCookie(StaffCookie(production), "https");
+        var behindAnUnknownProxy = SetCookie(StaffCookie(production), "http");
+        var developmentOverHttps = SetCookie(StaffCookie(development), "https");
+        var developmentOverHttp = SetCookie(StaffCookie(development), "http");
 
         Assert.StartsWith("__Host-OtpEmail.Admin=session", overHttps);
         Assert.Contains("; secure", overHttps);
         Assert.Contains("; path=/", overHttps);
         Assert.DoesNotContain("domain=", overHttps);
-        Assert.StartsWith(".OtpEmail.Admin=session", overHttp);
+        Assert.StartsWith("__Host-OtpEmail.Admin=session", behindAnUnknownProxy);
+        Assert.Contains("; secure", behindAnUnknownProxy);
+        Assert.StartsWith("__Host-OtpEmail.Admin=session", developmentOverHttps);
+        Assert.StartsWith(".OtpEmail.Admin=session", developmentOverHttp);
     }
+
+    private static CookieAuthenticationOptions StaffCookie(AppFactory app) =>
+        app.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
 
     // What the cookie handler writes for a session over a request of this scheme, and reads back.
     private static string SetCookie(CookieAuthenticationOptions options, string scheme)

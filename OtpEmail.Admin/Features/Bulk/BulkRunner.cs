@@ -60,6 +60,7 @@ public sealed partial class BulkRunner(
         foreach (var turn in jobs.GroupBy(j => j.ActorSubject).Select(caller => caller.MinBy(j => j.Id)!).OrderBy(j => j.Id))
         {
             await SliceAsync(turn, cancellationToken);
+            await RenewAsync(cancellationToken); // however many callers wait their turn, no held job's lease runs out meanwhile
         }
 
         return jobs.Count > 0;
@@ -80,6 +81,13 @@ public sealed partial class BulkRunner(
             .Where(j => j.State == BulkJobState.Running && (j.Runner == Token || j.RunnerLeaseUntil == null || j.RunnerLeaseUntil <= now))
             .ExecuteUpdateAsync(set => set.SetProperty(j => j.Runner, Token).SetProperty(j => j.RunnerLeaseUntil, until), cancellationToken), cancellationToken);
         return await db.BulkJobs.AsNoTracking().Where(j => j.State == BulkJobState.Running && j.Runner == Token).ToListAsync(cancellationToken);
+    }
+
+    private Task RenewAsync(CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + Lease;
+        return writer.RunAsync(write => write.BulkJobs.Where(j => j.State == BulkJobState.Running && j.Runner == Token)
+            .ExecuteUpdateAsync(set => set.SetProperty(j => j.RunnerLeaseUntil, until), cancellationToken), cancellationToken);
     }
 
     // A slice of the job's pending rows; the last (empty) one finishes the job.

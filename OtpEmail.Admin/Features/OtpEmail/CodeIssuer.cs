@@ -48,7 +48,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
             if (mailWindow.Count >= settings.MailsPerRecipientPerHour)
             {
                 return AppError.Exhausted("OTPEMAIL-RECIPIENT-LIMIT",
-                    $"At most {settings.MailsPerRecipientPerHour} verification mails an hour may be sent to one address",
+                    $"At most {settings.MailsPerRecipientPerHour} verification mails an hour may be sent to one mailbox",
                     HourlyLimit.RetryAfter(mailWindow.Start, now), OtpEmailErrors.AddressField);
             }
 

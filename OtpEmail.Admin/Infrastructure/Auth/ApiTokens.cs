@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OtpEmail.Admin.Common;
@@ -38,7 +40,7 @@ internal static class ApiTokens
             {
                 OnTokenValidated = context =>
                 {
-                    if (IdTokenClaims.Any(claim => context.Principal?.HasClaim(c => c.Type == claim) == true))
+                    if (IdTokenClaims.Any(claim => context.Principal?.HasClaim(c => c.Type == claim) == true) || ForTheStaffApp(context))
                     {
                         context.Fail("An ID token is not an access token.");
                     }
@@ -55,6 +57,19 @@ internal static class ApiTokens
                     AppError.Denied("AUTH-FORBIDDEN", "The caller may not use this API")),
             };
         });
+
+    // An ID token's audience is the client it was issued to (OpenID Connect Core 2): a plain-JWT token
+    // for the staff sign-in's client is one, whatever else its audience names. RFC 9068's at+jwt is not.
+    private static bool ForTheStaffApp(Microsoft.AspNetCore.Authentication.JwtBearer.TokenValidatedContext context)
+    {
+        var staffApp = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>()
+            .Get(OpenIdConnectDefaults.AuthenticationScheme).ClientId;
+        return context.SecurityToken is JsonWebToken token
+            && !string.Equals(token.Typ, "at+jwt", StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(token.Typ, "application/at+jwt", StringComparison.OrdinalIgnoreCase)
+            && !string.IsNullOrEmpty(staffApp)
+            && token.Audiences.Contains(staffApp, StringComparer.Ordinal);
+    }
 
     private static string ValidateType(string? type, SecurityToken token, TokenValidationParameters parameters) =>
         type is not null && parameters.ValidTypes.Contains(type, StringComparer.OrdinalIgnoreCase)

@@ -42,7 +42,7 @@ public static class AuthExtensions
             options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
             options.DefaultChallengeScheme = Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectDefaults.AuthenticationScheme;
         });
-        StaffSignIn.Add(builder.Services, authentication, settings, authorization);
+        StaffSignIn.Add(builder.Services, authentication, settings, authorization, builder.Environment.IsDevelopment());
         ApiTokens.Add(authentication, settings, authorization);
         if (settings.UsesEmbeddedProvider)
         {

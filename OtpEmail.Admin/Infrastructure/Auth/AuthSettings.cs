@@ -48,6 +48,11 @@ public sealed class AuthenticationSettings : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (RevalidationGrace < RevalidationInterval)
+        {
+            yield return new ValidationResult("Setting 'Authentication:RevalidationGrace' must be at least 'Authentication:RevalidationInterval'.", [nameof(RevalidationGrace)]);
+        }
+
         if (!UsesEmbeddedProvider && string.IsNullOrWhiteSpace(ClientId))
         {
             yield return new ValidationResult("Setting 'Authentication:ClientId' is required with 'Authentication:Authority' (staff sign-in).", [nameof(ClientId)]);

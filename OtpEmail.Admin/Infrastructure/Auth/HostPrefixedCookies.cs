@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 namespace OtpEmail.Admin.Infrastructure.Auth;
 
 /// <summary>
-/// The staff cookie's name per request: <c>__Host-</c>-prefixed over HTTPS, so a browser takes it only
-/// as Secure, for <c>Path=/</c> and from this very host (no sibling subdomain can plant or overwrite
-/// it); over plain HTTP (Development on localhost) the plain name, which a browser would refuse otherwise.
+/// The staff cookie's name: <c>__Host-</c>-prefixed, so a browser takes it only as Secure, for
+/// <c>Path=/</c> and from this very host (no sibling subdomain can plant or overwrite it). Only in
+/// Development over plain HTTP (localhost) is it the plain name, which a browser would refuse otherwise;
+/// outside Development it is prefixed always, so a proxy the app does not know about cannot drop it.
 /// </summary>
-internal sealed class HostPrefixedCookies(ICookieManager inner) : ICookieManager
+internal sealed class HostPrefixedCookies(ICookieManager inner, bool always) : ICookieManager
 {
     public const string Prefix = "__Host-";
 
@@ -18,5 +19,5 @@ internal sealed class HostPrefixedCookies(ICookieManager inner) : ICookieManager
 
     public void DeleteCookie(HttpContext context, string key, CookieOptions options) => inner.DeleteCookie(context, Name(context, key), options);
 
-    private static string Name(HttpContext context, string key) => context.Request.IsHttps ? Prefix + key.TrimStart('.') : key;
+    private string Name(HttpContext context, string key) => always || context.Request.IsHttps ? Prefix + key.TrimStart('.') : key;
 }

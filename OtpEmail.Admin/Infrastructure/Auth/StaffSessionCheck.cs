@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -44,7 +45,16 @@ public sealed class StaffSessionCheck(IOptionsMonitor<OpenIdConnectOptions> oidc
         OpenIdConnectMessage message;
         try
         {
-            var configuration = await options.ConfigurationManager!.GetConfigurationAsync(cancellationToken);
+            OpenIdConnectConfiguration configuration;
+            try
+            {
+                configuration = await options.ConfigurationManager!.GetConfigurationAsync(cancellationToken);
+            }
+            catch (InvalidOperationException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (SessionVerdict.Unknown, ticket); // IdentityModel's word for a discovery document it could not fetch
+            }
+
             using var response = await options.Backchannel.PostAsync(configuration.TokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string?>
             {
                 ["grant_type"] = "refresh_token",
@@ -53,22 +63,21 @@ public sealed class StaffSessionCheck(IOptionsMonitor<OpenIdConnectOptions> oidc
                 ["scope"] = string.Join(' ', options.Scope),
                 ["refresh_token"] = refreshToken,
             }), cancellationToken);
-            if ((int)response.StatusCode is >= 400 and < 500)
+            if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized)
             {
-                return (SessionVerdict.Refused, ticket); // invalid_grant: the account or its tokens are no longer good
+                return (SessionVerdict.Refused, ticket); // invalid_grant, invalid_client: the account or its tokens are no longer good
             }
 
             if (!response.IsSuccessStatusCode)
             {
-                return (SessionVerdict.Unknown, ticket);
+                return (SessionVerdict.Unknown, ticket); // failing, throttling (429), timing out (408): not a verdict on the account
             }
 
             message = new OpenIdConnectMessage(await response.Content.ReadAsStringAsync(cancellationToken));
         }
-        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            // Unreachable: the token endpoint, or the discovery document (IdentityModel's InvalidOperationException).
-            return (SessionVerdict.Unknown, ticket);
+            return (SessionVerdict.Unknown, ticket); // the token endpoint cannot be reached
         }
 
         var parameters = options.TokenValidationParameters.Clone();
@@ -111,6 +120,12 @@ public sealed partial class StaffSessionGuard(
 {
     private const int MaxBackoffs = 10_000;
 
+    /// <summary>How long one ask may take: a provider that hangs is a provider that cannot be reached.</summary>
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    // Sessions being asked about now: other requests of the session go on meanwhile instead of asking too.
+    private readonly ConcurrentDictionary<string, byte> _asking = new(StringComparer.Ordinal);
+
     // Sessions the provider did not answer for: how often in a row, and when to ask again.
     private readonly ConcurrentDictionary<string, (int Unanswered, DateTimeOffset AskAt)> _backoff = new(StringComparer.Ordinal);
 
@@ -141,13 +156,45 @@ public sealed partial class StaffSessionGuard(
             return false;
         }
 
-        return since >= settings.Value.RevalidationGrace || !_backoff.TryGetValue(key, out var backoff) || now >= backoff.AskAt;
+        return !_asking.ContainsKey(key)
+            && (since >= settings.Value.RevalidationGrace || !_backoff.TryGetValue(key, out var backoff) || now >= backoff.AskAt);
     }
 
     /// <summary>Asks the provider now; the session's principal afterwards, or null when it ended.</summary>
     public async Task<ClaimsPrincipal?> AskAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken)
     {
-        var (verdict, current) = await check.AskAsync(ticket, cancellationToken);
+        if (!_asking.TryAdd(key, 0))
+        {
+            return ticket.Principal; // another request of this session is asking
+        }
+
+        try
+        {
+            return await DecideAsync(key, ticket, cancellationToken);
+        }
+        finally
+        {
+            _asking.TryRemove(key, out _);
+        }
+    }
+
+    private async Task<ClaimsPrincipal?> DecideAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken)
+    {
+        SessionVerdict verdict;
+        AuthenticationTicket current;
+        using (var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            limited.CancelAfter(AskTimeout);
+            try
+            {
+                (verdict, current) = await check.AskAsync(ticket, limited.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                (verdict, current) = (SessionVerdict.Unknown, ticket);
+            }
+        }
+
         var subject = ticket.Principal.FindFirst("sub")?.Value;
         switch (verdict)
         {

@@ -15,7 +15,8 @@ namespace OtpEmail.Admin.Infrastructure.Auth;
 /// </summary>
 internal static class StaffSignIn
 {
-    public static void Add(IServiceCollection services, AuthenticationBuilder authentication, AuthenticationSettings settings, AuthorizationSettings authorization)
+    public static void Add(
+        IServiceCollection services, AuthenticationBuilder authentication, AuthenticationSettings settings, AuthorizationSettings authorization, bool development)
     {
         services.AddSingleton<StaffSessionStore>();
         services.AddSingleton<StaffSessionCheck>();
@@ -27,8 +28,9 @@ internal static class StaffSignIn
             .AddCookie(options =>
             {
                 options.Cookie.Name = ".OtpEmail.Admin";
-                options.CookieManager = new HostPrefixedCookies(new ChunkingCookieManager());
+                options.CookieManager = new HostPrefixedCookies(new ChunkingCookieManager(), always: !development);
                 options.Cookie.Path = "/";
+                options.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always; // __Host- requires it
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.ExpireTimeSpan = settings.SessionLifetime;
