@@ -22,13 +22,17 @@ public static class IdempotencyKey
     public static readonly AppError Invalid = AppError.Invalid(
         "IDEMPOTENCY-KEY-INVALID", $"The {Header} must be 1–{MaxLength} visible ASCII characters");
 
-    public static readonly AppError Reused = AppError.Invalid(
-        "IDEMPOTENCY-KEY-REUSED", $"This {Header} was used for a different request; use a new key for a new request")
-        with { HttpStatus = StatusCodes.Status422UnprocessableEntity };
+    public static readonly AppError Reused = new(
+        ErrorCode.InvalidArgument, "IDEMPOTENCY-KEY-REUSED", $"This {Header} was used for a different request; use a new key for a new request")
+    {
+        HttpStatus = StatusCodes.Status422UnprocessableEntity,
+    };
 
-    public static readonly AppError InProgress = new AppError(
+    public static readonly AppError InProgress = new(
         ErrorCode.Aborted, "IDEMPOTENCY-KEY-IN-PROGRESS", $"The first request with this {Header} is still running; try again shortly")
-        { RetryAfter = TimeSpan.FromSeconds(1) };
+    {
+        RetryAfter = TimeSpan.FromSeconds(1),
+    };
 
     public static bool TryParse(string? value, out string key)
     {
