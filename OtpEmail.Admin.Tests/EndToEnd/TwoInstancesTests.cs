@@ -73,6 +73,29 @@ public sealed class TwoInstancesCollection : ICollectionFixture<TwoInstancesFixt
 public sealed class TwoInstancesTests(TwoInstancesFixture fixture)
 {
     [Fact]
+    [Trait("Category", "Postgres")]
+    public async Task TwentyAddsWithOneIdempotencyKeySplitAcrossBothAddOnce()
+    {
+        var userId = await fixture.ApiA.CreateUserAsync();
+        var path = $"/v3alpha/users/{userId}/otp_email";
+        var body = Json.Of(new { email = Json.ReturnCode(ApiClient.NewAddress()) });
+        var key = Guid.NewGuid().ToString();
+        await fixture.ApiA.TokenAsync(ApiClient.Admin);
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => fixture.Either(i).PostIdempotentAsync(path, body, key)));
+        await Eventually.TrueAsync(async () =>
+        {
+            var retried = await fixture.Either(1).PostIdempotentAsync(path, body, key);
+            return retried.Status == 200;
+        }, "the key's answer to be stored");
+
+        Assert.All(replies, reply => Assert.True(reply.Status is 200 or 409, reply.ToString()));
+        Assert.Single(replies.Where(r => r.Status == 200).Select(r => r.Body).Distinct());
+        Assert.Equal(1L, await fixture.QueryAsync<long>($"SELECT count(*) FROM \"OtpEmails\" WHERE \"UserId\" = {userId}"));
+        Assert.Equal(1L, await fixture.QueryAsync<long>($"SELECT count(*) FROM \"IdempotencyKeys\" WHERE \"Key\" = '{key}'"));
+    }
+
+    [Fact]
     public async Task FiftyConcurrentAddsOfOneAddressSplitAcrossBothMakeOneAuthenticator()
     {
         var userId = await fixture.ApiA.CreateUserAsync();

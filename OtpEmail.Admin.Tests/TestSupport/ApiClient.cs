@@ -53,11 +53,20 @@ public sealed class ApiClient(HttpClient http, ApiClient? provider = null)
 
     public Task<Reply> PostAsync(string path, string json, string? as_ = Admin) => SendAsync(HttpMethod.Post, path, json, as_);
 
+    /// <summary>A POST with an <c>Idempotency-Key</c> header.</summary>
+    public Task<Reply> PostIdempotentAsync(string path, string body, string idempotencyKey, string contentType = "application/json", string? as_ = Admin) =>
+        SendAsync(HttpMethod.Post, path, body, as_, contentType, idempotencyKey);
+
     public Task<Reply> GetAsync(string path, string? as_ = Admin) => SendAsync(HttpMethod.Get, path, null, as_);
 
-    public async Task<Reply> SendAsync(HttpMethod method, string path, string? json, string? as_ = Admin, string contentType = "application/json")
+    public async Task<Reply> SendAsync(HttpMethod method, string path, string? json, string? as_ = Admin, string contentType = "application/json", string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        }
+
         if (as_ is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(as_));

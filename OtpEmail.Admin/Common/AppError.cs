@@ -11,8 +11,11 @@ public sealed record AppError(ErrorCode Code, string Id, string Message)
     /// <summary>The request field the error is about, if any.</summary>
     public string? Field { get; init; }
 
-    /// <summary>For <see cref="ErrorCode.ResourceExhausted"/>: when the caller may try again.</summary>
+    /// <summary>For <see cref="ErrorCode.ResourceExhausted"/> and <see cref="ErrorCode.Aborted"/>: when the caller may try again.</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>The HTTP status on the JSON door when it is not the code's usual one (e.g. 422 for a reused idempotency key).</summary>
+    public int? HttpStatus { get; init; }
 
     /// <summary><see cref="RetryAfter"/> in whole seconds, at least one, as <c>Retry-After</c> carries it.</summary>
     public int? RetryAfterSeconds => RetryAfter is { } wait ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : null;

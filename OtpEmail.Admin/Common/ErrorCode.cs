@@ -9,6 +9,7 @@ public enum ErrorCode
     PermissionDenied = 7,
     ResourceExhausted = 8,
     FailedPrecondition = 9,
+    Aborted = 10,
     Unimplemented = 12,
     Internal = 13,
     Unauthenticated = 16,

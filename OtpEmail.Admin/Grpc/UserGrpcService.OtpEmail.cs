@@ -2,6 +2,7 @@ using Grpc.Core;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Infrastructure.Errors;
 using OtpEmail.Admin.Infrastructure.Grpc;
+using OtpEmail.Admin.Infrastructure.Idempotency;
 using Proto = OtpEmail.Admin.Protos.UserV3Alpha;
 
 namespace OtpEmail.Admin.Grpc;
@@ -9,6 +10,7 @@ namespace OtpEmail.Admin.Grpc;
 // The OTP Email operations of the UserService.
 public sealed partial class UserGrpcService
 {
+    [Idempotent]
     public override async Task<Proto.AddOTPEmailAuthenticatorResponse> AddOTPEmailAuthenticator(Proto.AddOTPEmailAuthenticatorRequest request, ServerCallContext context)
     {
         var email = request.Email;
@@ -44,6 +46,7 @@ public sealed partial class UserGrpcService
         return new Proto.RemoveOTPEmailAuthenticatorResponse { Details = ToProto(removed.Details) };
     }
 
+    [Idempotent]
     public override async Task<Proto.ResendOTPEmailCodeResponse> ResendOTPEmailCode(Proto.ResendOTPEmailCodeRequest request, ServerCallContext context)
     {
         var resent = (await resendOtpEmailCode.HandleAsync(context.Caller(), request.UserId, request.OtpEmailId, new ResendOtpEmailCodeRequest

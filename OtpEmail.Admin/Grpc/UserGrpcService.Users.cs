@@ -2,6 +2,7 @@ using Grpc.Core;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure.Errors;
 using OtpEmail.Admin.Infrastructure.Grpc;
+using OtpEmail.Admin.Infrastructure.Idempotency;
 using Proto = OtpEmail.Admin.Protos.UserV3Alpha;
 
 namespace OtpEmail.Admin.Grpc;
@@ -9,6 +10,7 @@ namespace OtpEmail.Admin.Grpc;
 // The user operations of the UserService.
 public sealed partial class UserGrpcService
 {
+    [Idempotent]
     public override async Task<Proto.CreateUserResponse> CreateUser(Proto.CreateUserRequest request, ServerCallContext context)
     {
         var user = request.User;

@@ -56,6 +56,26 @@ public sealed class ApiDocumentTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task TheDocumentDescribesTheIdempotencyKeyOnTheFourRetryableOperations()
+    {
+        var document = await DocumentAsync();
+
+        var withKey = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject()
+                .Where(operation => operation.Value!["parameters"]?.AsArray().Any(p => p!["name"]!.GetValue<string>() == "Idempotency-Key" && p["in"]!.GetValue<string>() == "header") == true)
+                .Select(operation => $"{operation.Key} {path.Key}"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.Equal(
+            ["post /v3alpha/users", "post /v3alpha/users/otp_email/_bulk", "post /v3alpha/users/{userId}/otp_email", "post /v3alpha/users/{userId}/otp_email/{otpEmailId}/_resend"],
+            withKey);
+        var add = document["paths"]!["/v3alpha/users/{userId}/otp_email"]!["post"]!;
+        Assert.Equal("#/components/schemas/ErrorBody", add["responses"]!["422"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.Contains("Aborted", add["responses"]!["409"]!["description"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task TheTryItPageIsServedInDevelopmentOnly()
     {
         var development = await fixture.Api.GetAsync("/scalar/", as_: null);

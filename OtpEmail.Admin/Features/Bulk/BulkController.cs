@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Errors;
+using OtpEmail.Admin.Infrastructure.Idempotency;
 
 namespace OtpEmail.Admin.Features.Bulk;
 
@@ -14,6 +15,7 @@ namespace OtpEmail.Admin.Features.Bulk;
 public sealed class BulkController(CallerFactory callers, BulkJobs jobs) : ControllerBase
 {
     [HttpPost]
+    [Idempotent]
     [Consumes(BulkCsv.MediaType)]
     [RequestSizeLimit(BulkCsv.MaxBytes + 1)]
     [EndpointSummary("Start a bulk enrolment from a CSV file (user,address,mode[,url_template]); 202 with the job id")]

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Errors;
+using OtpEmail.Admin.Infrastructure.Idempotency;
 
 namespace OtpEmail.Admin.Features.OtpEmail;
 
@@ -14,6 +15,7 @@ namespace OtpEmail.Admin.Features.OtpEmail;
 public sealed class OtpEmailController(CallerFactory callers) : ControllerBase
 {
     [HttpPost]
+    [Idempotent]
     [Consumes("application/json")]
     [EndpointSummary("Add an OTP Email authenticator (AddOTPEmailAuthenticator)")]
     [ProducesResponseType<AddOtpEmailResponse>(StatusCodes.Status200OK)]
@@ -29,6 +31,7 @@ public sealed class OtpEmailController(CallerFactory callers) : ControllerBase
         (await handler.HandleAsync(callers.From(User), userId, otpEmailId, request, cancellationToken)).ToActionResult();
 
     [HttpPost("{otpEmailId}/_resend")]
+    [Idempotent]
     [Consumes("application/json")]
     [EndpointSummary("Issue a new code for a pending authenticator (ResendOTPEmailAuthenticatorCode)")]
     [ProducesResponseType<ResendOtpEmailCodeResponse>(StatusCodes.Status200OK)]

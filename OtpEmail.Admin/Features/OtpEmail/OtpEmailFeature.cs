@@ -3,6 +3,7 @@ using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure;
 using OtpEmail.Admin.Infrastructure.Data;
 using OtpEmail.Admin.Infrastructure.Email;
+using OtpEmail.Admin.Infrastructure.Idempotency;
 using OtpEmail.Admin.Infrastructure.OpenApi;
 
 namespace OtpEmail.Admin.Features.OtpEmail;
@@ -16,6 +17,8 @@ public static class OtpEmailFeature
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<OtpSettings>, OtpSettingsOutsideDevelopment>();
+        // A stored answer's code is replayed while the code is valid, and no longer.
+        builder.Services.AddOptions<IdempotencySettings>().Configure<IOptions<OtpSettings>>((idempotency, otp) => idempotency.CodeLifetime = otp.Value.CodeLifetime);
         if (builder.Configuration.GetDatabaseProvider() == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(builder.Configuration["Otp:CodeHashKey"]))
         {
             throw new InvalidOperationException(

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Errors;
+using OtpEmail.Admin.Infrastructure.Idempotency;
 
 namespace OtpEmail.Admin.Features.Users;
 
@@ -14,6 +15,7 @@ namespace OtpEmail.Admin.Features.Users;
 public sealed class UsersController(CallerFactory callers) : ControllerBase
 {
     [HttpPost]
+    [Idempotent]
     [Consumes("application/json")]
     [EndpointSummary("Create a user (CreateUser)")]
     [ProducesResponseType<CreateUserResponse>(StatusCodes.Status200OK)]

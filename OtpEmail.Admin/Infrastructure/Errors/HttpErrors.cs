@@ -14,7 +14,7 @@ public static class HttpErrors
         ErrorCode.Unauthenticated => StatusCodes.Status401Unauthorized,
         ErrorCode.PermissionDenied => StatusCodes.Status403Forbidden,
         ErrorCode.NotFound => StatusCodes.Status404NotFound,
-        ErrorCode.AlreadyExists => StatusCodes.Status409Conflict,
+        ErrorCode.AlreadyExists or ErrorCode.Aborted => StatusCodes.Status409Conflict,
         ErrorCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
         ErrorCode.Unimplemented => StatusCodes.Status501NotImplemented,
         _ => StatusCodes.Status500InternalServerError,
@@ -23,7 +23,7 @@ public static class HttpErrors
     public static Task WriteAsync(HttpContext context, AppError error, int? status = null)
     {
         var response = context.Response;
-        response.StatusCode = status ?? StatusFor(error.Code);
+        response.StatusCode = status ?? error.HttpStatus ?? StatusFor(error.Code);
         if (error.RetryAfterSeconds is { } seconds)
         {
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Errors;
+using OtpEmail.Admin.Infrastructure.Idempotency;
 
 namespace OtpEmail.Admin.Infrastructure.Grpc;
 
@@ -20,6 +21,7 @@ public static class GrpcApiExtensions
         builder.Services.AddGrpc(options =>
         {
             options.Interceptors.Add<BearerCallerInterceptor>();
+            options.Interceptors.Add<IdempotencyInterceptor>(); // needs the caller
             options.MaxReceiveMessageSize = ApiLimits.MaxBodyBytes;
         });
         if (builder.Environment.IsDevelopment())

@@ -3,6 +3,7 @@ using Microsoft.OpenApi;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Errors;
+using OtpEmail.Admin.Infrastructure.Idempotency;
 using Scalar.AspNetCore;
 
 namespace OtpEmail.Admin.Infrastructure.OpenApi;
@@ -28,7 +29,7 @@ public static class ApiDocument
         ([ErrorCode.Unauthenticated], "No valid bearer token"),
         ([ErrorCode.PermissionDenied], "The caller lacks the permission or the organization"),
         ([ErrorCode.NotFound], "No such user or authenticator the caller may see"),
-        ([ErrorCode.AlreadyExists], "Already exists"),
+        ([ErrorCode.AlreadyExists, ErrorCode.Aborted], "Already exists, or the first request with this Idempotency-Key is still running (Retry-After: 1)"),
         ([ErrorCode.ResourceExhausted], "A limit is reached; Retry-After says when to try again"),
     ];
 
@@ -96,9 +97,38 @@ public static class ApiDocument
                         },
                     });
                 }
+
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IdempotentAttribute>().Any())
+                {
+                    DescribeIdempotencyKey(operation, document);
+                }
             });
         });
         return builder;
+    }
+
+    // draft-ietf-httpapi-idempotency-key-header on the operations marked [Idempotent].
+    private static void DescribeIdempotencyKey(OpenApiOperation operation, OpenApiDocument document)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = IdempotencyKey.Header,
+            In = ParameterLocation.Header,
+            Required = false,
+            Description = "Makes a retry safe (draft-ietf-httpapi-idempotency-key-header): the same key with the same request within 24 hours " +
+                "gets the first answer again and changes nothing. 1–255 visible ASCII characters, e.g. a UUID; a key belongs to the caller. " +
+                "A returned verificationCode is replayed only while it is valid; a replay carries the header Idempotent-Replayed (true, or code-expired).",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = IdempotencyKey.MaxLength },
+        });
+        operation.Responses!.TryAdd("422", new OpenApiResponse
+        {
+            Description = $"The Idempotency-Key was used for a different request (code {(int)ErrorCode.InvalidArgument} {ErrorCode.InvalidArgument}, IDEMPOTENCY-KEY-REUSED)",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = new OpenApiSchemaReference(ErrorSchema, document) },
+            },
+        });
     }
 
     public static WebApplication MapApiDocument(this WebApplication app)
