@@ -50,7 +50,7 @@ public sealed class StaffSessionCheck(IOptionsMonitor<OpenIdConnectOptions> oidc
             {
                 configuration = await options.ConfigurationManager!.GetConfigurationAsync(cancellationToken);
             }
-            catch (InvalidOperationException) when (!cancellationToken.IsCancellationRequested)
+            catch (InvalidOperationException)
             {
                 return (SessionVerdict.Unknown, ticket); // IdentityModel's word for a discovery document it could not fetch
             }
@@ -185,12 +185,15 @@ public sealed partial class StaffSessionGuard(
         using (var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             limited.CancelAfter(AskTimeout);
+            var asking = check.AskAsync(ticket, limited.Token);
             try
             {
-                (verdict, current) = await check.AskAsync(ticket, limited.Token);
+                // Not every part of an ask heeds the token (IdentityModel's discovery fetch does not): the wait is bounded here.
+                (verdict, current) = await asking.WaitAsync(AskTimeout, cancellationToken); // wall time, as the network's
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
+                _ = asking.ContinueWith(abandoned => abandoned.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
                 (verdict, current) = (SessionVerdict.Unknown, ticket);
             }
         }
