@@ -7,24 +7,10 @@ using OtpEmail.Admin.Common;
 namespace OtpEmail.Admin.Infrastructure.Data;
 
 /// <summary>
-/// Persists staged writes with group commit. A stage reads what it needs and changes tracked
-/// entities on the context it is given, or inserts rows at once in its transaction (the rows a hot
-/// path adds, see <see cref="PreparedInsert{TEntity}"/>); it does not save. One writer takes the
-/// waiting stages in order, runs them on one context and saves them in one transaction, so that many
-/// requests share a commit; each is answered once that commit is done (a refusal that changed
-/// nothing, once it is known that the batch stands).
-/// <para>
-/// Stages run one after another on the writer's connection, so each sees what the ones before it
-/// staged (rows inserted, through its queries; tracked changes, through the change tracker) and no
-/// read is stale within this process. On SQLite that connection stays open
-/// (<see cref="SqliteWriterContexts"/>), so the hot path's statements stay prepared. Across
-/// processes, correctness rests on the database: every uniqueness rule has its index, every change
-/// to a user appends the next event of the user's unique sequence, counters carry concurrency
-/// tokens, and a stage's reads and writes see one snapshot (<see cref="BeginAsync"/>), so a write
-/// based on what another process has changed since fails its save. When a batch cannot be saved
-/// whole, nothing of it is kept and each stage runs again by itself on what is now stored, so one
-/// write's conflict never fails its neighbours.
-/// </para>
+/// Persists staged writes with group commit: stages check, then change the context they are given
+/// (or insert rows at once, see <see cref="PreparedInsert{TEntity}"/>) and never save; one writer runs
+/// the waiting stages in order on one context and commits them in one transaction. A refusal keeps
+/// nothing, in a batch as alone; a batch that cannot stand whole runs again stage by stage.
 /// </summary>
 public sealed partial class DbWriter : IAsyncDisposable
 {
