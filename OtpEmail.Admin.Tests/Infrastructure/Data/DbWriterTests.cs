@@ -130,6 +130,31 @@ public sealed class DbWriterTests(HandlerFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARefusalThatModifiedWhatAnEarlierStageHadReadKeepsNothing()
+    {
+        var (target, after) = (NewAddress(), NewAddress());
+        await StoreAsync(Row(target));
+
+        var writes = await InOneBatchAsync(_writer,
+            Stage(async db =>
+            {
+                await db.Set<RecipientMailCount>().SingleAsync(c => c.Address == target); // tracked, unchanged
+                return (Staged<string>)target;
+            }),
+            Stage<string>(db =>
+            {
+                db.Set<RecipientMailCount>().Local.Single(c => c.Address == target).Count = 7;
+                return Task.FromResult<Staged<string>>(Refusal);
+            }),
+            AddStage(after));
+
+        Assert.Equal(Refusal, (await writes[1]).Error);
+        Assert.Equal(1, await StoredCountAsync(target));
+        Assert.Equal(after, (await writes[2]).Value);
+        Assert.Contains(_logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ARefusalThatOnlyReadIsAnsweredWithItsBatchEvenAfterAnEarlierStageModifiedWhatItHadRead()
     {
         var (counted, read, added) = (NewAddress(), NewAddress(), NewAddress());

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace OtpEmail.Admin.Infrastructure.Data;
 
@@ -11,13 +12,18 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 internal sealed class StageChanges : IDisposable
 {
     private readonly AppDbContext _db;
-    private readonly List<EntityEntry> _undetected = [];
+    private readonly bool _navigations;
+
+    // Entries tracked unchanged in this batch; those from _stageStart on were tracked by the running stage.
+    private readonly List<EntityEntry> _unchanged = [];
+    private int _stageStart;
     private long _entryChanges;
     private long _mark;
 
     public StageChanges(AppDbContext db)
     {
         _db = db;
+        _navigations = HasNavigations(db.Model);
         db.ChangeTracker.Tracked += OnTracked;
         db.ChangeTracker.StateChanged += OnStateChanged;
     }
@@ -27,17 +33,14 @@ internal sealed class StageChanges : IDisposable
     /// <summary>Before a stage: what the stages before it changed is theirs, not its.</summary>
     public void Start()
     {
-        // Entries the earlier stages began tracking unchanged may have been modified since; found now,
-        // so that a later refusal is not blamed for them. (Detection walks only these, not the whole tracker.)
-        foreach (var entry in _undetected)
+        // The last stage's entries may have been modified since it tracked them: found now (walking only
+        // them, not the whole tracker), so that a later refusal is not blamed for them.
+        for (var i = _stageStart; i < _unchanged.Count; i++)
         {
-            if (entry.State == EntityState.Unchanged)
-            {
-                entry.DetectChanges();
-            }
+            Detect(_unchanged[i]);
         }
 
-        _undetected.Clear();
+        _stageStart = _unchanged.Count;
         _mark = Count;
     }
 
@@ -48,7 +51,18 @@ internal sealed class StageChanges : IDisposable
     /// </summary>
     public bool Changed()
     {
-        _db.ChangeTracker.DetectChanges();
+        if (_navigations)
+        {
+            _db.ChangeTracker.DetectChanges(); // a navigation may bring in new entities from any entry
+        }
+        else
+        {
+            // Without navigations only an unchanged entry can change state unseen, by a property set on
+            // it: those are all that is looked at, and those that changed leave the list.
+            _unchanged.RemoveAll(entry => Detect(entry) != EntityState.Unchanged);
+            _stageStart = _unchanged.Count;
+        }
+
         return Count != _mark;
     }
 
@@ -58,11 +72,24 @@ internal sealed class StageChanges : IDisposable
         _db.ChangeTracker.StateChanged -= OnStateChanged;
     }
 
+    private static EntityState Detect(EntityEntry entry)
+    {
+        if (entry.State == EntityState.Unchanged)
+        {
+            entry.DetectChanges();
+        }
+
+        return entry.State;
+    }
+
+    private static bool HasNavigations(IModel model) =>
+        model.GetEntityTypes().Any(type => type.GetNavigations().Any() || type.GetSkipNavigations().Any());
+
     private void OnTracked(object? sender, EntityTrackedEventArgs e)
     {
         if (e.Entry.State == EntityState.Unchanged)
         {
-            _undetected.Add(e.Entry);
+            _unchanged.Add(e.Entry);
         }
         else
         {
