@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.Users;
@@ -27,16 +28,18 @@ public static class AuthenticatorAccess
 
     /// <summary>
     /// Writes a change to one authenticator: loads the user (checked against the caller) and its live
-    /// authenticator (tracked), and hands them to <paramref name="stage"/>.
+    /// authenticator (tracked), and hands them to <paramref name="stage"/>. The writer's log names the
+    /// operation that called, not this.
     /// </summary>
     public static Task<Result<T>> ChangeAsync<T>(
         DbWriter writer, Caller caller, AuthenticatorTarget target,
-        Func<AppDbContext, User, OtpEmailAuthenticator, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken) =>
+        Func<AppDbContext, User, OtpEmailAuthenticator, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken,
+        [CallerFilePath] string callerFile = "", [CallerMemberName] string callerMember = "") =>
         writer.WriteAsync<T>(async (db, ct) =>
         {
             var loaded = await LoadAsync(db, caller, target, ct);
             return loaded.IsSuccess ? await stage(db, loaded.Value.User, loaded.Value.Authenticator, ct) : loaded.Error;
-        }, cancellationToken);
+        }, cancellationToken, callerFile, callerMember);
 
     private static async Task<Result<(User User, OtpEmailAuthenticator Authenticator)>> LoadAsync(
         AppDbContext db, Caller caller, AuthenticatorTarget target, CancellationToken cancellationToken)

@@ -17,6 +17,12 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     /// <summary>The Data Protection key ring, when it is kept in the database (PostgreSQL).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    /// <summary>
+    /// How many statements that changed rows ran on this context outside <c>SaveChanges</c>' tracking
+    /// (<see cref="PreparedInsert{TEntity}"/>, <see cref="StatementWriteCounter"/>); only ever compared, before and after a stage.
+    /// </summary>
+    internal long StatementWrites { get; set; }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 

@@ -39,7 +39,7 @@ public static class DataExtensions
         if (provider == DatabaseProvider.Postgres)
         {
             ValidatePostgres(connectionString);
-            builder.Services.AddPooledDbContextFactory<PostgresDbContext>(options => options.UseNpgsql(connectionString));
+            builder.Services.AddPooledDbContextFactory<PostgresDbContext>(options => options.UseNpgsql(connectionString).AddInterceptors(StatementWriteCounter.Instance));
             builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ContextFactory<PostgresDbContext>>();
         }
         else
@@ -47,7 +47,7 @@ public static class DataExtensions
             connectionString = ResolveDataSource(connectionString, builder.Environment.ContentRootPath);
             builder.Services.AddPooledDbContextFactory<SqliteDbContext>(options => options
                 .UseSqlite(connectionString)
-                .AddInterceptors(new SqlitePragmas()));
+                .AddInterceptors(new SqlitePragmas(), StatementWriteCounter.Instance));
             builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ContextFactory<SqliteDbContext>>();
             builder.Services.AddSingleton(services => new SqliteWriterContexts(services.GetRequiredService<DbContextOptions<SqliteDbContext>>(), connectionString));
         }

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -7,24 +8,10 @@ using OtpEmail.Admin.Common;
 namespace OtpEmail.Admin.Infrastructure.Data;
 
 /// <summary>
-/// Persists staged writes with group commit. A stage reads what it needs and changes tracked
-/// entities on the context it is given, or inserts rows at once in its transaction (the rows a hot
-/// path adds, see <see cref="PreparedInsert{TEntity}"/>); it does not save. One writer takes the
-/// waiting stages in order, runs them on one context and saves them in one transaction, so that many
-/// requests share a commit; each is answered once that commit is done (a refusal that changed
-/// nothing, once it is known that the batch stands).
-/// <para>
-/// Stages run one after another on the writer's connection, so each sees what the ones before it
-/// staged (rows inserted, through its queries; tracked changes, through the change tracker) and no
-/// read is stale within this process. On SQLite that connection stays open
-/// (<see cref="SqliteWriterContexts"/>), so the hot path's statements stay prepared. Across
-/// processes, correctness rests on the database: every uniqueness rule has its index, every change
-/// to a user appends the next event of the user's unique sequence, counters carry concurrency
-/// tokens, and a stage's reads and writes see one snapshot (<see cref="BeginAsync"/>), so a write
-/// based on what another process has changed since fails its save. When a batch cannot be saved
-/// whole, nothing of it is kept and each stage runs again by itself on what is now stored, so one
-/// write's conflict never fails its neighbours.
-/// </para>
+/// Persists staged writes with group commit: stages check, then change the context they are given
+/// (or insert rows at once, see <see cref="PreparedInsert{TEntity}"/>) and never save; one writer runs
+/// the waiting stages in order on one context and commits them in one transaction. A refusal keeps
+/// nothing, in a batch as alone; a batch that cannot stand whole runs again stage by stage.
 /// </summary>
 public sealed partial class DbWriter : IAsyncDisposable
 {
@@ -47,9 +34,11 @@ public sealed partial class DbWriter : IAsyncDisposable
         _writing = Task.Run(WriteBatchesAsync);
     }
 
-    /// <summary>Stages a write and returns its answer once it is committed.</summary>
-    public Task<Result<T>> WriteAsync<T>(Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken) =>
-        EnqueueAsync(new StagedWrite<T>(stage, cancellationToken));
+    /// <summary>Stages a write and returns its answer once it is committed; the caller's file and member name it in the log.</summary>
+    public Task<Result<T>> WriteAsync<T>(
+        Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken,
+        [CallerFilePath] string callerFile = "", [CallerMemberName] string callerMember = "") =>
+        EnqueueAsync(new StagedWrite<T>(stage, cancellationToken, callerFile, callerMember));
 
     /// <summary>A write that runs its own statements (e.g. a bulk update), by itself, between batches.</summary>
     public Task RunAsync(Func<AppDbContext, Task> work, CancellationToken cancellationToken) =>
@@ -103,35 +92,51 @@ public sealed partial class DbWriter : IAsyncDisposable
         {
             await RunAloneAsync(batch[0]);
         }
-        else if (batch.Count > 1)
+        else if (batch.Count > 1 && !await CommitTogetherAsync(batch))
         {
-            try
+            // Nothing of the batch was kept: each stage runs again by itself, and its own outcome answers it.
+            foreach (var write in batch)
             {
-                await using var db = await _dbs.CreateDbContextAsync();
-                db.ChangeTracker.AutoDetectChangesEnabled = false; // once before the save, not at every stage's look
-                await using var transaction = await BeginAsync(db);
-                foreach (var write in batch)
-                {
-                    await write.StageAsync(db);
-                }
-
-                db.ChangeTracker.DetectChanges();
-                await db.SaveChangesAsync();
-                await transaction.CommitAsync();
-                batch.ForEach(write => write.Answer());
-            }
-            catch (Exception e)
-            {
-                // Nothing of the batch was kept: each stage runs again by itself, and its own outcome answers it.
-                LogBatchFallback(_logger, batch.Count, e.GetType().Name);
-                foreach (var write in batch)
-                {
-                    await RunAloneAsync(write);
-                }
+                await RunAloneAsync(write);
             }
         }
 
         batch.Clear();
+    }
+
+    /// <summary>Stages the whole batch on one context and commits it; false: nothing of it was kept.</summary>
+    private async Task<bool> CommitTogetherAsync(List<PendingWrite> batch)
+    {
+        try
+        {
+            await using var db = await _dbs.CreateDbContextAsync();
+            db.ChangeTracker.AutoDetectChangesEnabled = false; // once before the save, not at every stage's look
+            using var changes = new StageChanges(db);
+            await using var transaction = await BeginAsync(db);
+            foreach (var write in batch)
+            {
+                changes.Start();
+                await write.StageAsync(db);
+                if (write.Refused && changes.Changed())
+                {
+                    // Saved with the batch, its changes would stand where alone they are discarded.
+                    LogRefusalChanged(_logger, write.Caller);
+                    return false;
+                }
+            }
+
+            db.ChangeTracker.DetectChanges();
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+        catch (Exception e)
+        {
+            LogBatchFallback(_logger, batch.Count, e.GetType().Name);
+            return false;
+        }
+
+        batch.ForEach(write => write.Answer());
+        return true;
     }
 
     /// <summary>
@@ -154,6 +159,10 @@ public sealed partial class DbWriter : IAsyncDisposable
             write.Fail(e);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Stage} refused a write but had changed something in a batch; the batch runs again stage by stage, so that the refusal keeps nothing")]
+    private static partial void LogRefusalChanged(ILogger logger, string stage);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A batch of {Count} writes could not be saved whole ({Reason}); each runs by itself")]
     private static partial void LogBatchFallback(ILogger logger, int count, string reason);

@@ -16,6 +16,12 @@ internal abstract class PendingWrite
     /// <summary>Stages the write on a batch's context; its answer waits for the batch's commit.</summary>
     public abstract Task StageAsync(AppDbContext db);
 
+    /// <summary>Staged, and refused: what it staged must not be saved.</summary>
+    public virtual bool Refused => false;
+
+    /// <summary>Who wrote it, for the log: the calling type's file and member, e.g. <c>VerifyLink.VerifyAsync</c>.</summary>
+    public virtual string Caller => GetType().Name;
+
     /// <summary>The batch was committed: answers with what was staged.</summary>
     public abstract void Answer();
 
@@ -42,7 +48,8 @@ internal abstract class PendingWrite<T> : PendingWrite
 }
 
 /// <summary>A stage of tracked changes with the answer it gives once they are saved.</summary>
-internal sealed class StagedWrite<T>(Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken)
+internal sealed class StagedWrite<T>(
+    Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken, string callerFile, string callerMember)
     : PendingWrite<Result<T>>
 {
     private const int MaxAttempts = 3;
@@ -55,6 +62,10 @@ internal sealed class StagedWrite<T>(Func<AppDbContext, CancellationToken, Task<
 
     // Once staged, a write goes through whatever its caller does meanwhile: others share its commit.
     public override async Task StageAsync(AppDbContext db) => _staged = await stage(db, CancellationToken.None);
+
+    public override bool Refused => !_staged.Save;
+
+    public override string Caller => $"{Path.GetFileNameWithoutExtension(callerFile)}.{callerMember}";
 
     public override void Answer() => Complete(_staged.Result);
 

@@ -32,6 +32,7 @@ public sealed class PreparedInsert<TEntity>
         }
 
         await command.ExecuteNonQueryAsync(cancellationToken);
+        db.StatementWrites++;
     }
 
     private static Template Generate(AppDbContext db)
