@@ -22,7 +22,7 @@ public sealed class MigrationTests : IDisposable
                 VALUES (200000000000000009, 300000000000000009, 'wsearch', 'Wilhelmina', 'Search', 'Wilhelmina Search', 'w@example.com', 1, 1);
                 UPDATE Users SET GivenName = 'Ottokar', DisplayName = 'Ottokar Search' WHERE Id = 200000000000000009;
                 """);
-            Assert.Equal(db.Database.GetMigrations(), db.Database.GetAppliedMigrations()); // Initial, then each schema change since 0.1.0
+            Assert.Equal(db.Database.GetMigrations(), db.Database.GetAppliedMigrations()); // Initial (then, after 0.1.0, each schema change)
         }
 
         await using var connection = new SqliteConnection($"Data Source={_path}");

@@ -63,6 +63,27 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "IdempotencyKeys",
+                columns: table => new
+                {
+                    Caller = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    Key = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    RequestHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    State = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "bigint", nullable: false),
+                    Status = table.Column<int>(type: "integer", nullable: false),
+                    ContentType = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    Body = table.Column<byte[]>(type: "bytea", nullable: true),
+                    ProtectedBody = table.Column<byte[]>(type: "bytea", nullable: true),
+                    CodeValidUntil = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IdempotencyKeys", x => new { x.Caller, x.Key });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Organizations",
                 columns: table => new
                 {
@@ -279,6 +300,11 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                 column: "State");
 
             migrationBuilder.CreateIndex(
+                name: "IX_IdempotencyKeys_ExpiresAt",
+                table: "IdempotencyKeys",
+                column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Organizations_Name",
                 table: "Organizations",
                 column: "Name",
@@ -353,6 +379,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                         || coalesce("DisplayName", '') || ' ' || coalesce("Email" COLLATE "default", ''))) STORED;
                 """);
             migrationBuilder.Sql("""CREATE INDEX "IX_Users_SearchText" ON "Users" USING gin ("SearchText" gin_trgm_ops);""");
+
         }
 
         /// <inheritdoc />
@@ -363,6 +390,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "IdempotencyKeys");
 
             migrationBuilder.DropTable(
                 name: "LinkFailureCounts");

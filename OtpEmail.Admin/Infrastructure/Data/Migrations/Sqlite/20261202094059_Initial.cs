@@ -54,6 +54,27 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "IdempotencyKeys",
+                columns: table => new
+                {
+                    Caller = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    Key = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    RequestHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    State = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<int>(type: "INTEGER", nullable: false),
+                    ContentType = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Body = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    ProtectedBody = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    CodeValidUntil = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IdempotencyKeys", x => new { x.Caller, x.Key });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Organizations",
                 columns: table => new
                 {
@@ -270,6 +291,11 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                 column: "State");
 
             migrationBuilder.CreateIndex(
+                name: "IX_IdempotencyKeys_ExpiresAt",
+                table: "IdempotencyKeys",
+                column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Organizations_Name",
                 table: "Organizations",
                 column: "Name",
@@ -361,6 +387,7 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                     VALUES (new."Id", new."Username", new."GivenName", new."FamilyName", new."DisplayName", new."Email");
                 END;
                 """);
+
         }
 
         /// <inheritdoc />
@@ -376,6 +403,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "IdempotencyKeys");
 
             migrationBuilder.DropTable(
                 name: "LinkFailureCounts");
