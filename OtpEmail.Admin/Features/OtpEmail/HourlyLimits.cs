@@ -43,7 +43,7 @@ public sealed class LinkFailureTotal
     public int Count { get; set; }
 }
 
-/// <summary>Verification mails sent to one address (normalized), across all users, this hour.</summary>
+/// <summary>Verification mails sent to one mailbox (see <see cref="Common.EmailAddress.Mailbox"/>), across all users, this hour.</summary>
 public sealed class RecipientMailCount
 {
     public required string Address { get; set; }

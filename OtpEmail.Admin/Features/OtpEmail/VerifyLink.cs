@@ -90,7 +90,7 @@ public sealed partial class VerifyLinkHandler : IDisposable
                 if (failures is null)
                 {
                     // Networks whose hour is over go as a new one comes: many networks leave no pile of rows.
-                    var hourAgo = now - TimeSpan.FromHours(1);
+                    var hourAgo = now - HourlyLimit.Window;
                     await db.LinkFailureCounts.Where(f => f.UserId == user.Id && f.WindowStart <= hourAgo).ExecuteDeleteAsync(ct);
                     db.LinkFailureCounts.Add(new LinkFailureCount { UserId = user.Id, Network = network, WindowStart = window.Start, Count = 1 });
                 }

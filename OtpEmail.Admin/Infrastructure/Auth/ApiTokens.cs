@@ -20,6 +20,9 @@ internal static class ApiTokens
     /// <summary>The <c>typ</c> headers of an access token (RFC 9068, and plain JWT for providers that send no type of their own).</summary>
     private static readonly string[] AccessTokenTypes = ["at+jwt", "application/at+jwt", "JWT"];
 
+    /// <summary>The types only an access token carries (RFC 9068); a plain <c>JWT</c> may be an ID token.</summary>
+    private static readonly string[] Rfc9068Types = AccessTokenTypes[..2];
+
     /// <summary>Claims only ID tokens carry (OpenID Connect Core 1.0, 2 and 3.3.2.11).</summary>
     private static readonly string[] IdTokenClaims = ["nonce", "at_hash", "c_hash"];
 
@@ -62,13 +65,14 @@ internal static class ApiTokens
     // for the staff sign-in's client is one, whatever else its audience names. RFC 9068's at+jwt is not.
     private static bool ForTheStaffApp(Microsoft.AspNetCore.Authentication.JwtBearer.TokenValidatedContext context)
     {
+        if (context.SecurityToken is not JsonWebToken token || Rfc9068Types.Contains(token.Typ, StringComparer.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
         var staffApp = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>()
             .Get(OpenIdConnectDefaults.AuthenticationScheme).ClientId;
-        return context.SecurityToken is JsonWebToken token
-            && !string.Equals(token.Typ, "at+jwt", StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(token.Typ, "application/at+jwt", StringComparison.OrdinalIgnoreCase)
-            && !string.IsNullOrEmpty(staffApp)
-            && token.Audiences.Contains(staffApp, StringComparer.Ordinal);
+        return !string.IsNullOrEmpty(staffApp) && token.Audiences.Contains(staffApp, StringComparer.Ordinal);
     }
 
     private static string ValidateType(string? type, SecurityToken token, TokenValidationParameters parameters) =>
