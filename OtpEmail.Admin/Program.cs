@@ -1,6 +1,7 @@
 using OtpEmail.Admin.Components;
 using OtpEmail.Admin.Features.Audit;
 using OtpEmail.Admin.Features.Bulk;
+using OtpEmail.Admin.Features.MailTexts;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Grpc;
@@ -38,6 +39,7 @@ builder.AddIdempotency();
 builder.AddApiDocument();
 builder.AddHealth();
 builder.AddUsers();
+builder.AddMailTexts();
 builder.AddOtpEmail();
 builder.AddBulk();
 builder.AddAudit();

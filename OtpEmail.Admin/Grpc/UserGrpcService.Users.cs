@@ -23,6 +23,7 @@ public sealed partial class UserGrpcService
                 Username = user.Username,
                 GivenName = user.GivenName,
                 FamilyName = user.FamilyName,
+                PreferredLanguage = user.HasPreferredLanguage ? user.PreferredLanguage : null,
                 Contact = email is null ? null : new NewContact
                 {
                     Email = new NewEmail { Address = email.Address, IsVerified = email.HasIsVerified ? email.IsVerified : null },
@@ -62,6 +63,7 @@ public sealed partial class UserGrpcService
         GivenName = user.GivenName,
         FamilyName = user.FamilyName,
         DisplayName = user.DisplayName,
+        PreferredLanguage = user.PreferredLanguage ?? "",
         State = user.State switch
         {
             UserState.Active => Proto.UserState.Active,

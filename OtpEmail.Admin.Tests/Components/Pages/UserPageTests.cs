@@ -26,6 +26,7 @@ public sealed class UserPageTests : MudTestContext, IClassFixture<UserPageTests.
         {
             typeof(GetUserProfileHandler), typeof(CallerFactory), typeof(ListOtpEmailsHandler),
             typeof(AddOtpEmailHandler), typeof(VerifyOtpEmailHandler), typeof(ResendOtpEmailCodeHandler), typeof(RemoveOtpEmailHandler),
+            typeof(SetUserLanguageHandler),
         })
         {
             Context.Services.AddSingleton(type, services.GetRequiredService(type));

@@ -24,7 +24,7 @@ public sealed partial class AddOtpEmailTests(HandlerFixture fixture)
 
         Assert.Null(added.Value.VerificationCode);
         var mail = await fixture.Smtp.WaitForMailToAsync(address);
-        Assert.Equal("Verify your email address", mail.Subject);
+        Assert.Equal("Acme: verify your email address", mail.Subject);
         var link = Regex.Match(mail.TextBody!, @"https://example\.com/verify\?\S+").Value;
         Assert.Matches($"^https://example.com/verify\\?userID={userId}&code=[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{{8}}&orgID={Callers.Acme}$", link);
         Assert.Contains(System.Net.WebUtility.HtmlEncode(link), mail.HtmlBody);

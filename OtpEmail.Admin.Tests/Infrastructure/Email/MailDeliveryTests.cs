@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using OtpEmail.Admin.Features.MailTexts;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Infrastructure.Data;
 using OtpEmail.Admin.Infrastructure.Email;
@@ -144,7 +145,7 @@ public sealed class MailDeliveryTests
         {
             // What an instance that died mid-round leaves: a pending mail it claimed for two minutes.
             var mail = await app.Services.GetRequiredService<MailOutbox>().EnqueueAsync(
-                db, address, "Verify your email", VerificationMail.Content("ABCD2345", new Uri("https://verify.example/"), TimeSpan.FromMinutes(10)),
+                db, address, "Verify your email", new VerificationMessage("en", "Acme", null, null).Content(MailPreview.SampleUser, "ABCD2345", new Uri("https://verify.example/"), TimeSpan.FromMinutes(10)),
                 clock.GetUtcNow().AddMinutes(10), "test", CancellationToken.None);
             db.Attach(mail); // stored at once; the claim is then recorded on it
             mail.ClaimToken = 42;

@@ -1,3 +1,4 @@
+using OtpEmail.Admin.Features.MailTexts;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Infrastructure.Email;
 using OtpEmail.Admin.Tests.TestSupport;
@@ -9,6 +10,8 @@ public sealed class MailOutboxTests(HandlerFixture fixture)
 {
     private static readonly Uri Link = new("https://verify.example/otp?code=ZZZZ9999");
 
+    private static readonly VerificationMessage English = new("en", "Acme", null, null);
+
     [Fact]
     public async Task AQueuedMailsBodyIsEncryptedAtRestAndRenderedFromItsTemplate()
     {
@@ -16,14 +19,15 @@ public sealed class MailOutboxTests(HandlerFixture fixture)
         var outbox = fixture.Get<MailOutbox>();
 
         var mail = await outbox.EnqueueAsync(
-            db, ApiClient.NewAddress(), "subject", VerificationMail.Content("ZZZZ9999", Link, TimeSpan.FromMinutes(15)), DateTimeOffset.UtcNow.AddMinutes(-1), "test:1", CancellationToken.None);
+            db, ApiClient.NewAddress(), "subject", English.Content(MailPreview.SampleUser, "ZZZZ9999", Link, TimeSpan.FromMinutes(15)), DateTimeOffset.UtcNow.AddMinutes(-1), "test:1", CancellationToken.None);
 
         Assert.DoesNotContain("ZZZZ9999", mail.ProtectedBody);
         Assert.DoesNotContain("verify.example", mail.ProtectedBody);
         var body = outbox.Render(mail.ProtectedBody!);
-        Assert.Contains("Or enter this code: ZZZZ9999", body.Text);
-        Assert.Contains($"within 15 minutes:\n{Link.AbsoluteUri}\n", body.Text.ReplaceLineEndings("\n"));
-        Assert.Contains("<a href=\"https://verify.example/otp?code=ZZZZ9999\">", body.Html);
+        Assert.Contains("Your code: ZZZZ9999", body.Text);
+        Assert.Contains("within 15 minutes", body.Text);
+        Assert.Contains($"Verify email address: {Link.AbsoluteUri}\n", body.Text.ReplaceLineEndings("\n"));
+        Assert.Contains("<a href=\"https://verify.example/otp?code=ZZZZ9999\" style=", body.Html);
     }
 
     [Fact]

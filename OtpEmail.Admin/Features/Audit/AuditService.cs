@@ -8,7 +8,8 @@ using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Features.Audit;
 
-public sealed record EventRow(long Sequence, string UserId, string UserName, string Organization, string Type, DateTimeOffset OccurredAt, string Actor, string? Address);
+/// <summary>An event as the audit pages list it; <see cref="UserId"/> is null for a change to the organization itself.</summary>
+public sealed record EventRow(long Sequence, string? UserId, string? UserName, string Organization, string Type, DateTimeOffset OccurredAt, string Actor, string? Address);
 
 public sealed record EventPage(IReadOnlyList<EventRow> Rows, int Total);
 
@@ -89,14 +90,18 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbs)
         var rows = await events
             .Skip(Math.Max(0, skip))
             .Take(Math.Clamp(take, 1, MaxPageSize))
-            .Join(db.Users, e => e.UserId, u => u.Id, (e, u) => new { Event = e, User = u.DisplayName })
-            .Join(db.Organizations, x => x.Event.OrganizationId, o => o.Id, (x, o) => new { x.Event, x.User, Organization = o.Name })
+            .Select(e => new
+            {
+                Event = e,
+                User = db.Set<User>().Where(u => u.Id == e.UserId).Select(u => u.DisplayName).FirstOrDefault(),
+                Organization = db.Set<Organization>().Where(o => o.Id == e.OrganizationId).Select(o => o.Name).First(),
+            })
             .AsNoTracking()
             .ToListAsync(cancellationToken);
         return new EventPage(
             rows.Select(r => new EventRow(
                 r.Event.Sequence,
-                DecimalId.Format(r.Event.UserId),
+                r.Event.UserId is { } userId ? DecimalId.Format(userId) : null,
                 r.User,
                 r.Organization,
                 r.Event.Type,
@@ -106,12 +111,13 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbs)
             total);
     }
 
-    // Payloads hold facts, never codes; the page shows only the address.
+    // Payloads hold facts, never codes; the page shows only the address (or, for mail texts, the language).
     private static string? AddressIn(string payload)
     {
         using var json = JsonDocument.Parse(payload);
         return json.RootElement.TryGetProperty("address", out var address) ? address.GetString()
             : json.RootElement.TryGetProperty("email", out var email) ? email.GetString()
+            : json.RootElement.TryGetProperty("language", out var language) ? language.GetString()
             : null;
     }
 }

@@ -191,6 +191,7 @@ public sealed partial class AddOtpEmailHandler(
                 Taken = db.Set<OtpEmailAuthenticator>()
                     .Any(a => a.UserId == u.Id && a.NormalizedAddress == (string)arguments[1] && a.State != OtpEmailState.Removed),
                 LastEvent = db.Set<UserEvent>().Where(e => e.UserId == u.Id).Max(e => (long?)e.Sequence),
+                u.PreferredLanguage,
             })
             .Take(1),
         -1L, "\u0001", -3);
@@ -214,6 +215,7 @@ public sealed partial class AddOtpEmailHandler(
             Email = row.GetString(6),
             EmailVerified = row.GetBoolean(7),
             State = (UserState)row.GetInt32(8),
+            PreferredLanguage = row.IsDBNull(12) ? null : row.GetString(12),
         };
         return new AddTarget(user, row.GetInt32(9), row.GetBoolean(10), row.IsDBNull(11) ? null : row.GetInt64(11));
     }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Features.MailTexts;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure;
 using OtpEmail.Admin.Infrastructure.Data;
@@ -14,7 +15,7 @@ namespace OtpEmail.Admin.Features.OtpEmail;
 /// send code with the verification mail queued in the same unit of work. Everything is checked
 /// before anything is staged.
 /// </summary>
-public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOptions<OtpSettings> otp, IOptions<AppSettings> app)
+public sealed class CodeIssuer(VerificationCodes codes, VerificationMessages messages, MailOutbox outbox, IOptions<OtpSettings> otp, IOptions<AppSettings> app)
 {
     private static readonly PreparedQuery StoredRecipientCount = new(
         (db, arguments) => db.Set<RecipientMailCount>().AsNoTracking()
@@ -39,6 +40,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
         var code = codes.Generate();
         var expiresAt = now + settings.CodeLifetime;
         MailContent? mail = null;
+        var subject = "";
         RecipientMailCount? sent = null;
         var mailWindow = (Start: now, Count: 0);
         if (verification.Mode == VerificationMode.SendCode)
@@ -52,13 +54,15 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
                     HourlyLimit.RetryAfter(mailWindow.Start, now), OtpEmailErrors.AddressField);
             }
 
-            var link = Link(verification.Template, user, code);
+            var message = await messages.ForAsync(db, user, cancellationToken);
+            var link = Link(verification.Template, user, code, message.Language);
             if (!link.IsSuccess)
             {
                 return link.Error;
             }
 
-            mail = VerificationMail.Content(code, link.Value, settings.CodeLifetime);
+            mail = message.Content(user, code, link.Value, settings.CodeLifetime);
+            subject = message.SubjectAtRest(user, settings.CodeLifetime);
         }
 
         authenticator.CodeHash = codes.Hash(code);
@@ -79,7 +83,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
                 sent.Count = mailWindow.Count + 1;
             }
 
-            await outbox.EnqueueAsync(db, authenticator.Address, VerificationMail.Subject, mail, expiresAt, authenticator.MailReference, cancellationToken);
+            await outbox.EnqueueAsync(db, authenticator.Address, subject, mail, expiresAt, authenticator.MailReference, cancellationToken);
         }
 
         return code;
@@ -108,8 +112,8 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
         return stored;
     }
 
-    /// <summary>The caller's template rendered (to an allowed host), or the app's own verification page.</summary>
-    private Result<Uri> Link(UrlTemplate? template, User user, string code)
+    /// <summary>The caller's template rendered (to an allowed host), or the app's own verification page in the mail's language.</summary>
+    private Result<Uri> Link(UrlTemplate? template, User user, string code, string language)
     {
         var userId = DecimalId.Format(user.Id);
         var orgId = DecimalId.Format(user.OrganizationId);
@@ -123,7 +127,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
         }
 
         var baseUrl = app.Value.PublicBaseUrl.TrimEnd('/');
-        return new Uri($"{baseUrl}/otp-email/verify?userID={Uri.EscapeDataString(userId)}&code={Uri.EscapeDataString(code)}&orgID={Uri.EscapeDataString(orgId)}");
+        return new Uri($"{baseUrl}/otp-email/verify?userID={Uri.EscapeDataString(userId)}&code={Uri.EscapeDataString(code)}&orgID={Uri.EscapeDataString(orgId)}&lang={Uri.EscapeDataString(language)}");
     }
 
     // "*" (or, in Development, nothing): any host. "example.com" is that host; "*.example.com" any of its subdomains.

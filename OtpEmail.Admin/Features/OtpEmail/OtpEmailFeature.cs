@@ -35,7 +35,6 @@ public static class OtpEmailFeature
             services.GetRequiredService<IOptions<OtpSettings>>().Value, services.GetRequiredService<SecretKeys>()));
         builder.Services.AddSingleton<VerificationCodes>();
         builder.Services.AddSingleton<CodeIssuer>();
-        builder.Services.AddSingleton<IMailTemplate, VerificationMail>();
         builder.Services.AddSingleton<CodeAttempts>();
         builder.Services.AddSingleton<OtpEmailMetrics>();
 

@@ -27,6 +27,9 @@ public sealed record NewUser
 
     public string? FamilyName { get; init; }
 
+    /// <summary>A BCP 47 tag (<c>de</c>, <c>pt-BR</c>), as ZITADEL's human profile carries it; optional.</summary>
+    public string? PreferredLanguage { get; init; }
+
     public NewContact? Contact { get; init; }
 }
 
@@ -80,6 +83,18 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
             return AppError.Invalid("USER-USERNAME-WHITESPACE", "user.username must not contain spaces", "user.username");
         }
 
+        string? language = null;
+        if (user.PreferredLanguage is { Length: > 0 } given)
+        {
+            var parsed = LanguageTag.Parse(given, "user.preferredLanguage");
+            if (!parsed.IsSuccess)
+            {
+                return parsed.Error;
+            }
+
+            language = parsed.Value;
+        }
+
         var email = user.Contact?.Email;
         if (EmailAddress.Check(email?.Address, "user.contact.email.address") is { } badEmail)
         {
@@ -108,9 +123,10 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
                 DisplayName = $"{user.GivenName} {user.FamilyName}",
                 Email = email!.Address!,
                 EmailVerified = email.IsVerified ?? false,
+                PreferredLanguage = language,
             };
             await Insert.ExecuteAsync(db, created, ct); // stored at once, as its first event is
-            var creation = await events.AppendAsync(db, created, UserEventLog.UserCreated, caller, new { created.Username, created.Email }, time.GetUtcNow(), ct);
+            var creation = await events.AppendAsync(db, created, UserEventLog.UserCreated, caller, new { created.Username, created.Email, created.PreferredLanguage }, time.GetUtcNow(), ct);
             return new CreateUserResponse(creation.Details(), DecimalId.Format(created.Id));
         }, cancellationToken);
     }

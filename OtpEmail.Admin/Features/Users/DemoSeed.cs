@@ -7,7 +7,7 @@ namespace OtpEmail.Admin.Features.Users;
 
 /// <summary>
 /// Development demo data: on the first start with an empty database, the organizations Acme and
-/// Globex (fixed ids) with a few dozen users each.
+/// Globex (fixed ids) with a few dozen users each, some of whom read German, French or Japanese.
 /// </summary>
 public static class DemoSeed
 {
@@ -28,6 +28,8 @@ public static class DemoSeed
         "Allen", "Perlman", "Berners-Lee", "Lamarr", "Johnson", "McCarthy", "Wirth", "Lamport", "Goldwasser", "Matsumoto",
     ];
 
+    private static readonly string?[] Languages = [null, null, "de", "fr", null, "ja", null, "pt-BR", null, "de-CH"];
+
     public static async Task SeedAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
         var dbs = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
@@ -43,7 +45,7 @@ public static class DemoSeed
         var seeder = new Caller("system:demo-seed", null, new HashSet<string>(), null);
         foreach (var (orgId, orgName, domain) in new[] { (AcmeId, "Acme", "acme.test"), (GlobexId, "Globex", "globex.test") })
         {
-            db.Organizations.Add(new Organization { Id = orgId, Name = orgName });
+            db.Organizations.Add(new Organization { Id = orgId, Name = orgName, SenderName = $"{orgName} Sign-in" });
             for (var i = 0; i < GivenNames.Length; i++)
             {
                 var username = $"{GivenNames[i]}.{FamilyNames[i]}".ToLowerInvariant().Replace(' ', '-');
@@ -57,6 +59,7 @@ public static class DemoSeed
                     DisplayName = $"{GivenNames[i]} {FamilyNames[i]}",
                     Email = $"{username}@{domain}",
                     EmailVerified = i % 3 != 0,
+                    PreferredLanguage = Languages[i % Languages.Length],
                 };
                 db.Users.Add(user);
             }

@@ -13,7 +13,9 @@ public sealed record UserProfile(
     string Email,
     bool EmailVerified,
     string OrganizationId,
-    string OrganizationName);
+    string OrganizationName,
+    string? PreferredLanguage,
+    string OrganizationLanguage);
 
 /// <summary>One user for the staff page.</summary>
 public sealed class GetUserProfileHandler(IDbContextFactory<AppDbContext> dbs)
@@ -28,10 +30,10 @@ public sealed class GetUserProfileHandler(IDbContextFactory<AppDbContext> dbs)
         }
 
         var user = found.Value;
-        var organization = await db.Organizations.Where(o => o.Id == user.OrganizationId).Select(o => o.Name).SingleAsync(cancellationToken);
+        var organization = await db.Organizations.Where(o => o.Id == user.OrganizationId).Select(o => new { o.Name, o.DefaultLanguage }).SingleAsync(cancellationToken);
         return new UserProfile(
             DecimalId.Format(user.Id), user.DisplayName, user.Username, user.Email, user.EmailVerified,
-            DecimalId.Format(user.OrganizationId), organization);
+            DecimalId.Format(user.OrganizationId), organization.Name, user.PreferredLanguage, organization.DefaultLanguage);
     }
 }
 

@@ -26,5 +26,8 @@ public sealed class User
 
     public bool EmailVerified { get; set; }
 
+    /// <summary>The language the user reads (a BCP 47 tag), for its mail and the verification page; null: the organization's.</summary>
+    public string? PreferredLanguage { get; set; }
+
     public UserState State { get; set; } = UserState.Active;
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Features.Users;
@@ -11,6 +12,8 @@ internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organ
         builder.ToTable("Organizations");
         builder.Property(o => o.Id).ValueGeneratedNever();
         builder.Property(o => o.Name).HasMaxLength(200);
+        builder.Property(o => o.SenderName).HasMaxLength(Organization.MaxSenderNameLength);
+        builder.Property(o => o.DefaultLanguage).HasMaxLength(LanguageTag.MaxLength).HasDefaultValue(LanguageTag.English);
         builder.HasIndex(o => o.Name).IsUnique();
     }
 }
@@ -26,6 +29,7 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.Property(u => u.FamilyName).HasMaxLength(200);
         builder.Property(u => u.DisplayName).HasMaxLength(400);
         builder.Property(u => u.Email).HasMaxLength(200).UseCollation("NOCASE");
+        builder.Property(u => u.PreferredLanguage).HasMaxLength(LanguageTag.MaxLength);
         builder.HasOne<Organization>().WithMany().HasForeignKey(u => u.OrganizationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(u => new { u.OrganizationId, u.Username }).IsUnique();
         builder.HasIndex(u => u.Username);
@@ -44,6 +48,7 @@ internal sealed class UserEventConfiguration : IEntityTypeConfiguration<UserEven
         builder.Property(e => e.ActorClient).HasMaxLength(200);
         builder.HasOne<User>().WithMany().HasForeignKey(e => e.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(e => new { e.UserId, e.Sequence }).IsUnique(); // the user's optimistic lock, see UserEventLog
+        builder.HasIndex(e => new { e.OrganizationId, e.Sequence }).IsUnique().HasFilter("\"UserId\" IS NULL"); // the organization's
         builder.HasIndex(e => new { e.OrganizationId, e.Id }); // ids follow time: newest first by id
     }
 }

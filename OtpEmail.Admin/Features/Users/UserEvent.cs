@@ -7,16 +7,20 @@ using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Features.Users;
 
-/// <summary>One change to a user, appended in order. Holds no secret: never a code.</summary>
+/// <summary>
+/// One change to a user, or to an organization's settings (then without a user), appended in order.
+/// Holds no secret: never a code.
+/// </summary>
 public sealed class UserEvent
 {
     public long Id { get; set; }
 
-    public long UserId { get; set; }
+    /// <summary>The user changed; null for a change to the organization itself (its mail texts, say).</summary>
+    public long? UserId { get; set; }
 
     public long OrganizationId { get; set; }
 
-    /// <summary>Counts per user from 1; unique with <see cref="UserId"/>.</summary>
+    /// <summary>Counts per user from 1, unique with <see cref="UserId"/>; for an organization's own changes, per organization.</summary>
     public long Sequence { get; set; }
 
     public required string Type { get; set; }
@@ -67,12 +71,29 @@ public sealed class UserEventLog(IdGenerator ids)
         AppDbContext db, User user, string type, Caller actor, object payload, DateTimeOffset now, CancellationToken cancellationToken, long? lastSequence = null)
     {
         var last = lastSequence ?? await LastStored.For(db)(db, user.Id, cancellationToken) ?? 0;
+        return await StoreAsync(db, user.Id, user.OrganizationId, last + 1, type, actor, payload, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores the next change to the organization's own settings, numbered per organization; a unique
+    /// index on (organization, sequence) of such events is its optimistic lock, as a user's is.
+    /// </summary>
+    public async Task<UserEvent> AppendForOrganizationAsync(
+        AppDbContext db, long organizationId, string type, Caller actor, object payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var last = await db.Set<UserEvent>().Where(e => e.UserId == null && e.OrganizationId == organizationId).MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
+        return await StoreAsync(db, null, organizationId, last + 1, type, actor, payload, now, cancellationToken);
+    }
+
+    private async Task<UserEvent> StoreAsync(
+        AppDbContext db, long? userId, long organizationId, long sequence, string type, Caller actor, object payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var entry = new UserEvent
         {
             Id = ids.Next(), // made here, so that storing an event needs no round trip for its key
-            UserId = user.Id,
-            OrganizationId = user.OrganizationId,
-            Sequence = last + 1,
+            UserId = userId,
+            OrganizationId = organizationId,
+            Sequence = sequence,
             Type = type,
             OccurredAt = now,
             ActorSubject = actor.Subject,
@@ -86,7 +107,7 @@ public sealed class UserEventLog(IdGenerator ids)
     /// <summary>The contract's <c>Details</c> of each user's last change (users without events are left out).</summary>
     public static async Task<Dictionary<long, Details>> LastChangesAsync(AppDbContext db, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken) =>
         await db.Set<UserEvent>().AsNoTracking()
-            .Where(e => userIds.Contains(e.UserId)
+            .Where(e => e.UserId != null && userIds.Contains(e.UserId.Value)
                 && e.Sequence == db.Set<UserEvent>().Where(last => last.UserId == e.UserId).Max(last => last.Sequence))
-            .ToDictionaryAsync(e => e.UserId, e => e.Details(), cancellationToken);
+            .ToDictionaryAsync(e => e.UserId!.Value, e => e.Details(), cancellationToken);
 }

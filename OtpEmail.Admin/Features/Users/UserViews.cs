@@ -15,6 +15,7 @@ public sealed record UserView(
     string GivenName,
     string FamilyName,
     string DisplayName,
+    string? PreferredLanguage,
     [property: JsonConverter(typeof(UserStateJson))] UserState State,
     ContactView Contact,
     AuthenticatorsView Authenticators);
@@ -59,6 +60,7 @@ public sealed class UserViews(IUserAuthenticators authenticators)
         user.GivenName,
         user.FamilyName,
         user.DisplayName,
+        user.PreferredLanguage,
         user.State,
         new ContactView(new EmailView(user.Email, user.EmailVerified)),
         new AuthenticatorsView(otpEmails));

@@ -9,6 +9,7 @@ public static class UsersFeature
         builder.Services.AddSingleton<SearchUsersHandler>();
         builder.Services.AddSingleton<PickUserHandler>();
         builder.Services.AddSingleton<GetUserProfileHandler>();
+        builder.Services.AddSingleton<SetUserLanguageHandler>();
         builder.Services.AddSingleton<UserViews>();
         builder.Services.AddSingleton<UserEventLog>();
         return builder;

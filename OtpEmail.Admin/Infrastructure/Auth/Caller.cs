@@ -18,9 +18,12 @@ public static class Permissions
     public const string UserWrite = "user.write";
     public const string UserCredentialWrite = "user.credential.write";
 
+    /// <summary>Changing an organization's own settings: its mail texts, sender name and default language.</summary>
+    public const string OrgWrite = "org.write";
+
     private static readonly Dictionary<string, string[]> ByRole = new(StringComparer.Ordinal)
     {
-        [Roles.Admin] = [UserRead, UserWrite, UserCredentialWrite],
+        [Roles.Admin] = [UserRead, UserWrite, UserCredentialWrite, OrgWrite],
         [Roles.Support] = [UserRead, UserCredentialWrite],
         [Roles.Viewer] = [UserRead],
     };

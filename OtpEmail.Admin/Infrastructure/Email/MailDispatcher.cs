@@ -107,7 +107,7 @@ public sealed partial class MailDispatcher(
                 try
                 {
                     var session = await connection.OpenAsync(cancellationToken);
-                    await session.SendAsync(Compose(mail), cancellationToken);
+                    await session.SendAsync(outbox.Compose(mail, _settings.From), cancellationToken);
                     sent.Add(mail.Id);
                     LogSent(logger, mail.Id, mail.Attempts + 1);
                 }
@@ -144,21 +144,6 @@ public sealed partial class MailDispatcher(
             .FirstOrDefaultAsync(cancellationToken);
         var untilDue = nextDue is { } at ? at - time.GetUtcNow() : _settings.PollInterval;
         return untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < _settings.PollInterval ? untilDue : _settings.PollInterval;
-    }
-
-    private MimeMessage Compose(OutboxMail mail)
-    {
-        var body = outbox.Render(mail.ProtectedBody!);
-        var from = MailboxAddress.Parse(_settings.From);
-        var message = new MimeMessage
-        {
-            Subject = mail.Subject,
-            MessageId = $"{mail.Id}@{from.Domain}",
-            Body = new BodyBuilder { TextBody = body.Text, HtmlBody = body.Html }.ToMessageBody(),
-        };
-        message.From.Add(from);
-        message.To.Add(new MailboxAddress("", mail.To));
-        return message;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using MimeKit;
 using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Infrastructure.Email;
@@ -79,6 +80,28 @@ public sealed class MailOutbox(IEnumerable<IMailTemplate> templates, IDataProtec
 
     internal async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         await _signal.WaitAsync(timeout, cancellationToken);
+
+    /// <summary>The message to send: rendered from its template, from <paramref name="sender"/> (<c>Mail:From</c>) under the template's display name.</summary>
+    internal MimeMessage Compose(OutboxMail mail, string sender)
+    {
+        var body = Render(mail.ProtectedBody!);
+        var from = MailboxAddress.Parse(sender);
+        from.Name = body.SenderName ?? from.Name; // the display name only: the address stays Mail:From
+        var message = new MimeMessage
+        {
+            Subject = body.Subject ?? mail.Subject,
+            MessageId = $"{mail.Id}@{from.Domain}",
+            Body = new BodyBuilder { TextBody = body.Text, HtmlBody = body.Html }.ToMessageBody(),
+        };
+        if (body.Language is { } language)
+        {
+            message.Body.Headers.Add(HeaderId.ContentLanguage, language); // a Content-* header: MIME keeps it on the body
+        }
+
+        message.From.Add(from);
+        message.To.Add(new MailboxAddress("", mail.To));
+        return message;
+    }
 
     /// <summary>The mail's text and HTML, rendered from its template.</summary>
     internal MailBody Render(string protectedBody)

@@ -17,8 +17,18 @@ public interface IMailTemplate
 /// <summary>A mail to render at delivery: the name of its template and the values it is rendered with.</summary>
 public sealed record MailContent(string Template, IReadOnlyDictionary<string, string> Values);
 
-/// <summary>A mail rendered: its plain-text and HTML parts.</summary>
-public sealed record MailBody(string Text, string Html);
+/// <summary>
+/// A mail rendered: its plain-text and HTML parts, and, where the template decides them, its subject
+/// (else the outbox row's), language (<c>Content-Language</c>) and sender's display name.
+/// </summary>
+public sealed record MailBody(string Text, string Html)
+{
+    public string? Subject { get; init; }
+
+    public string? Language { get; init; }
+
+    public string? SenderName { get; init; }
+}
 
 /// <summary>What the protected body of an outbox row holds: a template and its values.</summary>
 internal sealed record StoredMailBody(string Template, IReadOnlyDictionary<string, string> Values);

@@ -9,7 +9,7 @@ using Scalar.AspNetCore;
 namespace OtpEmail.Admin.Infrastructure.OpenApi;
 
 /// <summary>
-/// The OpenAPI document of the JSON door (<c>/openapi/v1.json</c>): every <c>/v3alpha</c> operation,
+/// The OpenAPI document of the JSON door (<c>/openapi/v1.json</c>): every <c>/v3alpha</c> and <c>/management/v1</c> operation,
 /// the error body for each status, the bearer scheme; a try-it page at <c>/scalar</c> in Development.
 /// </summary>
 public static class ApiDocument
@@ -37,7 +37,8 @@ public static class ApiDocument
     {
         builder.Services.AddOpenApi(Name, options =>
         {
-            options.ShouldInclude = description => description.RelativePath?.StartsWith("v3alpha/", StringComparison.Ordinal) == true;
+            options.ShouldInclude = description => description.RelativePath is { } path
+                && (path.StartsWith("v3alpha/", StringComparison.Ordinal) || path.StartsWith("management/v1/", StringComparison.Ordinal));
             options.AddDocumentTransformer((document, context, _) =>
             {
                 var authority = context.ApplicationServices.GetRequiredService<IConfiguration>()[$"{AuthenticationSettings.Section}:Authority"];
@@ -46,7 +47,7 @@ public static class ApiDocument
                 {
                     Title = "OtpEmail.Admin — zitadel.user.v3alpha (JSON)",
                     Version = "v3alpha",
-                    Description = "OTP Email authenticators and the users they belong to. Ids and sequences are decimal strings; " +
+                    Description = "OTP Email authenticators, the users they belong to, and the texts of their verification mail. Ids and sequences are decimal strings; " +
                         "every error is a gRPC status as JSON (`code`, `message`, `details[]` with a `zitadel.v1.ErrorDetail`).",
                 };
                 document.Components ??= new OpenApiComponents();
