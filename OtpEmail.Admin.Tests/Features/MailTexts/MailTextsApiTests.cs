@@ -137,6 +137,20 @@ public sealed partial class MailTextsApiTests(ApiFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task EachRowOfABulkJobMailsItsUserInTheUsersLanguage()
+    {
+        var (polish, japanese) = (ApiClient.NewAddress(), ApiClient.NewAddress());
+        var csv = $"user,address,mode\n{await CreateUserAsync("pl", polish, ApiClient.GlobexId)},{polish},send_code\n"
+            + $"{await CreateUserAsync("ja", japanese, ApiClient.GlobexId)},{japanese},send_code\n";
+
+        var started = await fixture.Api.SendAsync(HttpMethod.Post, "/v3alpha/users/otp_email/_bulk", csv, contentType: "text/csv");
+
+        Assert.Equal(202, started.Status);
+        Assert.Equal("Globex: potwierdź swój adres e-mail", (await fixture.Smtp.WaitForMailToAsync(polish)).Subject);
+        Assert.Equal("Globex：メールアドレスの確認", (await fixture.Smtp.WaitForMailToAsync(japanese)).Subject);
+    }
+
+    [Fact]
     public async Task TheVerificationPageOpenedFromTheMailSpeaksTheMailsLanguage()
     {
         var address = ApiClient.NewAddress();

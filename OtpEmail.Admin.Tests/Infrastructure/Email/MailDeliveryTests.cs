@@ -143,7 +143,9 @@ public sealed class MailDeliveryTests
         long mailId;
         await using (var db = app.CreateDbContext())
         {
-            // What an instance that died mid-round leaves: a pending mail it claimed for two minutes.
+            // What an instance that died mid-round leaves: a pending mail it claimed for two minutes, stored
+            // with its claim in one transaction, or this app's own dispatcher could take it in between.
+            await using var transaction = await db.Database.BeginTransactionAsync();
             var mail = await app.Services.GetRequiredService<MailOutbox>().EnqueueAsync(
                 db, address, "Verify your email", new VerificationMessage("en", "Acme", null, null).Content(MailPreview.SampleUser, "ABCD2345", new Uri("https://verify.example/"), TimeSpan.FromMinutes(10)),
                 clock.GetUtcNow().AddMinutes(10), "test", CancellationToken.None);
@@ -151,6 +153,7 @@ public sealed class MailDeliveryTests
             mail.ClaimToken = 42;
             mail.ClaimedUntil = clock.GetUtcNow().AddMinutes(2);
             await db.SaveChangesAsync();
+            await transaction.CommitAsync();
             mailId = mail.Id;
         }
 
