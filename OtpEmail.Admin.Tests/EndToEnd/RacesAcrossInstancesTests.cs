@@ -29,7 +29,7 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
                 fixture.Either(i + round), $"/v3alpha/users/{user}/otp_email", Json.Of(new { email = Json.SendCode($"{mailbox}+{i}@example.com") }))));
 
             Assert.Equal(TwoInstancesFixture.MailsPerRecipientPerHour, replies.Count(reply => reply.Status == 200));
-            Assert.All(replies.Where(reply => reply.Status != 200), reply => Assert.Equal((429, "OTPEMAIL-RECIPIENT-LIMIT"), (reply.Status, ErrorId(reply))));
+            Assert.All(replies.Where(reply => reply.Status != 200), reply => Assert.Equal("429 OTPEMAIL-RECIPIENT-LIMIT", Outcome(reply)));
             Assert.Equal(TwoInstancesFixture.MailsPerRecipientPerHour, await CountAsync($"""
                 SELECT count(*) FROM "OtpEmails" WHERE "NormalizedAddress" LIKE '{mailbox}+%' AND {ActiveStateSql}
                 """));
@@ -51,7 +51,7 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
                 fixture.Either(i), $"/v3alpha/users/{userId}/otp_email/{otpId}/_resend", Json.Of(new { returnCode = new { } }))));
 
             Assert.Equal(TwoInstancesFixture.CodesPerHour - 1, replies.Count(reply => reply.Status == 200));
-            Assert.All(replies.Where(reply => reply.Status != 200), reply => Assert.Equal((429, "OTPEMAIL-SEND-LIMIT"), (reply.Status, ErrorId(reply))));
+            Assert.All(replies.Where(reply => reply.Status != 200), reply => Assert.Equal("429 OTPEMAIL-SEND-LIMIT", Outcome(reply)));
             Assert.Equal(TwoInstancesFixture.CodesPerHour, await CountAsync($"""SELECT "CodesInWindow" FROM "OtpEmails" WHERE "Id" = {otpId}"""));
             Assert.Equal(TwoInstancesFixture.CodesPerHour - 1, await CountAsync($"""
                 SELECT count(*) FROM "UserEvents" WHERE "UserId" = {userId} AND "Type" = 'otp_email.code_issued'
@@ -71,7 +71,7 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
                 fixture.Either(i), $"/v3alpha/users/{userId}/otp_email", Json.Of(new { email = Json.Verified(ApiClient.NewAddress()) }))));
 
             Assert.Equal(TwoInstancesFixture.MaxAuthenticatorsPerUser, replies.Count(reply => reply.Status == 200));
-            Assert.All(replies.Where(reply => reply.Status != 200), reply => Assert.Equal((400, "OTPEMAIL-TOO-MANY"), (reply.Status, ErrorId(reply))));
+            Assert.All(replies.Where(reply => reply.Status != 200), reply => Assert.Equal("400 OTPEMAIL-TOO-MANY", Outcome(reply)));
             Assert.Equal(TwoInstancesFixture.MaxAuthenticatorsPerUser, await CountAsync($"""
                 SELECT count(*) FROM "OtpEmails" WHERE "UserId" = {userId} AND {ActiveStateSql}
                 """));
@@ -95,23 +95,22 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
             ]);
 
             var (verify, resend) = (replies[0], replies[1]);
+            Assert.Single(replies, reply => reply.Status == 200);
             var state = await CountAsync($"""SELECT "State" FROM "OtpEmails" WHERE "Id" = {otpId}""");
             var codesIssued = await CountAsync($"""SELECT count(*) FROM "UserEvents" WHERE "UserId" = {userId} AND "Type" = 'otp_email.code_issued'""");
             if (verify.Status == 200)
             {
                 // The verify came first: the resend finds it verified and issues nothing.
-                Assert.Equal((400, "OTPEMAIL-ALREADY-VERIFIED"), (resend.Status, ErrorId(resend)));
+                Assert.Equal("400 OTPEMAIL-ALREADY-VERIFIED", Outcome(resend));
                 Assert.Equal((2L, 0L), (state, codesIssued));
                 Assert.True(await resender.IsVerifiedAsync(userId, otpId));
             }
             else
             {
                 // The resend came first: the old code stopped working before the verify tried it, and only the new one verifies.
-                Assert.Equal(200, resend.Status);
-                Assert.Equal((400, "OTPEMAIL-CODE-WRONG"), (verify.Status, ErrorId(verify)));
+                Assert.Equal("400 OTPEMAIL-CODE-WRONG", Outcome(verify));
                 Assert.Equal((1L, 1L), (state, codesIssued));
-                var oldAgain = await resender.VerifyAsync(userId, otpId, code);
-                Assert.Equal((400, "OTPEMAIL-CODE-WRONG"), (oldAgain.Status, ErrorId(oldAgain)));
+                Assert.Equal("400 OTPEMAIL-CODE-WRONG", Outcome(await resender.VerifyAsync(userId, otpId, code)));
                 Assert.Equal(200, (await verifier.VerifyAsync(userId, otpId, resend.Json["verificationCode"]!.GetValue<string>())).Status);
             }
         }
@@ -122,7 +121,6 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
     {
         const int Users = 30;
         const long StoppedRunner = 1; // the runner token of an instance that stopped renewing its leases
-        var runnersThatTookOver = new HashSet<long>();
         var first = await AtOnce.SendAsync([await BulkStartAsync(fixture.ApiA, $"{await fixture.ApiA.CreateUserAsync()},{ApiClient.NewAddress()}")]);
         var template = first[0].Json["jobId"]!.GetValue<string>(); // its starter's permissions, as the app stores them
         await Eventually.TrueAsync(async () => await CountAsync($"""SELECT "State" FROM "BulkJobs" WHERE "Id" = {template}""") != 1, "the first job to finish");
@@ -156,12 +154,7 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
                 return await CountAsync($"""SELECT count(*) FROM "BulkJobs" WHERE "Id" IN ({abandoned}, {onA}, {onB}) AND "State" = 1""") == 0;
             }, "the three bulk jobs to finish", TimeSpan.FromSeconds(90));
 
-            var runnerA = await CountAsync($"""SELECT "Runner" FROM "BulkJobs" WHERE "Id" = {onA}""");
-            var runnerB = await CountAsync($"""SELECT "Runner" FROM "BulkJobs" WHERE "Id" = {onB}""");
-            Assert.NotEqual(runnerA, runnerB);
             var takenBy = Assert.Single(holders.FindAll(holder => holder != StoppedRunner)); // taken over once, and kept
-            Assert.Contains(takenBy, new[] { runnerA, runnerB });
-            runnersThatTookOver.Add(takenBy);
             Assert.Equal($"2 {rows} {rows} 0", await TextAsync($"""
                 SELECT concat_ws(' ', "State", "Done", "Succeeded", "Failed") FROM "BulkJobs" WHERE "Id" = {abandoned}
                 """));
@@ -175,15 +168,25 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
             Assert.Equal(rows, await CountAsync($"""
                 SELECT count(*) FROM "UserEvents" WHERE "UserId" IN ({userList}) AND "Type" = 'otp_email.added'
                 """));
-        }
 
-        Assert.NotEmpty(runnersThatTookOver);
+            // The instances kept their own jobs, and the one that took the abandoned job over is one of them.
+            var runnerA = await CountAsync($"""SELECT "Runner" FROM "BulkJobs" WHERE "Id" = {onA}""");
+            var runnerB = await CountAsync($"""SELECT "Runner" FROM "BulkJobs" WHERE "Id" = {onB}""");
+            Assert.NotEqual(runnerA, runnerB);
+            Assert.Contains(takenBy, new[] { runnerA, runnerB });
+        }
     }
 
-    private static string ErrorId(Reply reply)
+    /// <summary>"200", or the status and the error's id ("429 OTPEMAIL-SEND-LIMIT") of a contract error body.</summary>
+    private static string Outcome(Reply reply)
     {
-        reply.ErrorCode(); // the contract's error body
-        return reply.Json["details"]![0]!["id"]!.GetValue<string>();
+        if (reply.Status == 200)
+        {
+            return "200";
+        }
+
+        reply.ErrorCode();
+        return $"{reply.Status} {reply.Json["details"]![0]!["id"]!.GetValue<string>()}";
     }
 
     private Task<long> CountAsync(string sql) => fixture.QueryAsync<long>(sql);
