@@ -177,6 +177,43 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task ARunnerThatOutrunsItsLeaseAndTheInstanceThatTakesTheJobOverDoEachRowOnce()
+    {
+        const int Users = 30;
+        var first = await AtOnce.SendAsync([await BulkStartAsync(fixture.ApiA, $"{await fixture.ApiA.CreateUserAsync()},{ApiClient.NewAddress()}")]);
+        var template = first[0].Json["jobId"]!.GetValue<string>();
+        await Eventually.TrueAsync(async () => await CountAsync($"""SELECT "State" FROM "BulkJobs" WHERE "Id" = {template}""") != 1, "the first job to finish");
+        var runnerA = await CountAsync($"""SELECT "Runner" FROM "BulkJobs" WHERE "Id" = {template}""");
+        for (var round = 0; round < 2; round++)
+        {
+            // A job A holds, with a lease it will not outlive: A is woken to work it.
+            var users = await Task.WhenAll(Enumerable.Range(0, Users).Select(i => fixture.Either(i).CreateUserAsync()));
+            var rows = Users * TwoInstancesFixture.MaxAuthenticatorsPerUser;
+            var run = Guid.NewGuid().ToString("N")[..12];
+            var job = await AbandonedJobAsync(template, run, users, rows, runnerA);
+            await SetLeaseAsync(job, DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1));
+            var starter = await fixture.ApiA.CreateUserAsync();
+            await AtOnce.SendAsync([await BulkStartAsync(fixture.ApiA, $"{starter},{run}-a@example.com")]);
+            await Eventually.TrueAsync(async () => await CountAsync($"""SELECT count(*) FROM "BulkJobRows" WHERE "JobId" = {job} AND "Outcome" <> 0""") > 0,
+                "A to be working the job");
+
+            // Mid-slice, A's lease runs out (as after a long pause), and B, woken by a job of its own, takes the job over.
+            await SetLeaseAsync(job, DateTimeOffset.UnixEpoch);
+            await AtOnce.SendAsync([await BulkStartAsync(fixture.ApiB, $"{starter},{run}-b@example.com")]);
+            await Eventually.TrueAsync(async () => await CountAsync($"""SELECT "State" FROM "BulkJobs" WHERE "Id" = {job}""") != 1,
+                "the job to finish", TimeSpan.FromSeconds(90));
+
+            Assert.Equal($"2 {rows} {rows} 0", await TextAsync($"""
+                SELECT concat_ws(' ', "State", "Done", "Succeeded", "Failed") FROM "BulkJobs" WHERE "Id" = {job}
+                """));
+            Assert.Equal(rows, await CountAsync($"""SELECT count(DISTINCT "OtpEmailId") FROM "BulkJobRows" WHERE "JobId" = {job} AND "Outcome" = 1"""));
+            Assert.Equal(rows, await CountAsync($"""
+                SELECT count(*) FROM "UserEvents" WHERE "UserId" IN ({string.Join(',', users)}) AND "Type" = 'otp_email.added'
+                """));
+        }
+    }
+
     /// <summary>"200", or the status and the error's id ("429 OTPEMAIL-SEND-LIMIT") of a contract error body.</summary>
     private static string Outcome(Reply reply)
     {
@@ -192,6 +229,9 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
     private Task<long> CountAsync(string sql) => fixture.QueryAsync<long>(sql);
 
     private Task<string> TextAsync(string sql) => fixture.QueryAsync<string>(sql);
+
+    private Task SetLeaseAsync(long job, DateTimeOffset until) =>
+        CountAsync($"""UPDATE "BulkJobs" SET "RunnerLeaseUntil" = {until.ToUnixTimeMilliseconds()} WHERE "Id" = {job} RETURNING 1""");
 
     /// <summary>
     /// Stores a running job as an instance that then stopped would have left it: held by
