@@ -121,9 +121,7 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
     {
         const int Users = 30;
         const long StoppedRunner = 1; // the runner token of an instance that stopped renewing its leases
-        var first = await AtOnce.SendAsync([await BulkStartAsync(fixture.ApiA, $"{await fixture.ApiA.CreateUserAsync()},{ApiClient.NewAddress()}")]);
-        var template = first[0].Json["jobId"]!.GetValue<string>(); // its starter's permissions, as the app stores them
-        await Eventually.TrueAsync(async () => await CountAsync($"""SELECT "State" FROM "BulkJobs" WHERE "Id" = {template}""") != 1, "the first job to finish");
+        var (template, _) = await JobDoneOnAAsync();
         for (var round = 0; round < 4; round++)
         {
             // A running job whose instance went away: its lease has run out, no row of it is done.
@@ -181,10 +179,7 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
     public async Task ARunnerThatOutrunsItsLeaseAndTheInstanceThatTakesTheJobOverDoEachRowOnce()
     {
         const int Users = 30;
-        var first = await AtOnce.SendAsync([await BulkStartAsync(fixture.ApiA, $"{await fixture.ApiA.CreateUserAsync()},{ApiClient.NewAddress()}")]);
-        var template = first[0].Json["jobId"]!.GetValue<string>();
-        await Eventually.TrueAsync(async () => await CountAsync($"""SELECT "State" FROM "BulkJobs" WHERE "Id" = {template}""") != 1, "the first job to finish");
-        var runnerA = await CountAsync($"""SELECT "Runner" FROM "BulkJobs" WHERE "Id" = {template}""");
+        var (template, runnerA) = await JobDoneOnAAsync();
         for (var round = 0; round < 2; round++)
         {
             // A job A holds, with a lease it will not outlive: A is woken to work it.
@@ -229,6 +224,15 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
     private Task<long> CountAsync(string sql) => fixture.QueryAsync<long>(sql);
 
     private Task<string> TextAsync(string sql) => fixture.QueryAsync<string>(sql);
+
+    /// <summary>A one-row job started and done on A: its id (a template of its starter, as the app stores them) and A's runner.</summary>
+    private async Task<(string Job, long Runner)> JobDoneOnAAsync()
+    {
+        var started = await AtOnce.SendAsync([await BulkStartAsync(fixture.ApiA, $"{await fixture.ApiA.CreateUserAsync()},{ApiClient.NewAddress()}")]);
+        var job = started[0].Json["jobId"]!.GetValue<string>();
+        await Eventually.TrueAsync(async () => await CountAsync($"""SELECT "State" FROM "BulkJobs" WHERE "Id" = {job}""") != 1, "the job on A to finish");
+        return (job, await CountAsync($"""SELECT "Runner" FROM "BulkJobs" WHERE "Id" = {job}"""));
+    }
 
     private Task SetLeaseAsync(long job, DateTimeOffset until) =>
         CountAsync($"""UPDATE "BulkJobs" SET "RunnerLeaseUntil" = {until.ToUnixTimeMilliseconds()} WHERE "Id" = {job} RETURNING 1""");
