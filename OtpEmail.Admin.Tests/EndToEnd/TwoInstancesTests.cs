@@ -14,6 +14,13 @@ namespace OtpEmail.Admin.Tests.EndToEnd;
 /// </summary>
 public sealed class TwoInstancesFixture : IAsyncLifetime
 {
+    /// <summary>The hourly limits and the cap both instances run with, small so that races cross them often.</summary>
+    public const int MailsPerRecipientPerHour = 5;
+
+    public const int CodesPerHour = 3;
+
+    public const int MaxAuthenticatorsPerUser = 20;
+
     private PostgresDatabase _database = null!;
 
     public SmtpSink Smtp { get; } = new();
@@ -36,6 +43,9 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
             ["Mail:PollInterval"] = "00:00:00.050", // each dispatcher looks often: they compete for every mail
             ["Authentication:ClientSecret"] = "the-admin-app-secret-both-instances-use",
             ["Authentication:RevalidationInterval"] = "00:00:01", // sessions are checked with the provider every second
+            ["Otp:MailsPerRecipientPerHour"] = MailsPerRecipientPerHour.ToString(CultureInfo.InvariantCulture),
+            ["Otp:CodesPerHour"] = CodesPerHour.ToString(CultureInfo.InvariantCulture),
+            ["Otp:MaxAuthenticatorsPerUser"] = MaxAuthenticatorsPerUser.ToString(CultureInfo.InvariantCulture),
         };
         A = await AppProcess.StartAsync("A", shared);
         B = await AppProcess.StartAsync("B", new Dictionary<string, string?>(shared)

@@ -137,9 +137,9 @@ public sealed partial class BulkRunner(
         {
             await writer.WriteAsync<bool>(async (db, ct) =>
             {
-                if (!await RunningAsync(db, jobId, ct))
+                if (!await ToDoAsync(db, row, ct))
                 {
-                    return Cancelled;
+                    return NotToDo;
                 }
 
                 Record(db, row, prepared.Error, null);
@@ -150,9 +150,9 @@ public sealed partial class BulkRunner(
 
         var added = await writer.WriteAsync<AddOtpEmailResponse>(async (db, ct) =>
         {
-            if (!await RunningAsync(db, jobId, ct))
+            if (!await ToDoAsync(db, row, ct))
             {
-                return Cancelled;
+                return NotToDo;
             }
 
             var staged = await prepared.Value.StageAsync(db, ct);
@@ -168,11 +168,17 @@ public sealed partial class BulkRunner(
     }
 
     // Rows already handed to the writer when the job is cancelled find out there, in the order of the
-    // writes: once the cancel is committed, no further row of the job is added.
-    private static readonly AppError Cancelled = AppError.Precondition("BULK-JOB-CANCELLED", "The bulk job was cancelled");
+    // writes: once the cancel is committed, no further row of the job is added. So do rows that another
+    // instance did meanwhile, having taken the job over from a runner that outran its lease: each row is
+    // done once (on PostgreSQL a row done after this stage read it fails the commit, and the stage runs again).
+    private static readonly AppError NotToDo = AppError.Precondition("BULK-ROW-NOT-PENDING", "The bulk job was cancelled, or the row is done");
 
-    private static Task<bool> RunningAsync(AppDbContext db, long jobId, CancellationToken cancellationToken) =>
-        db.BulkJobs.AnyAsync(j => j.Id == jobId && j.State == BulkJobState.Running, cancellationToken);
+    private static Task<bool> ToDoAsync(AppDbContext db, BulkJobRow row, CancellationToken cancellationToken)
+    {
+        var (jobId, number) = (row.JobId, row.Row);
+        return db.BulkJobRows.AnyAsync(r => r.JobId == jobId && r.Row == number && r.Outcome == BulkRowOutcome.Pending
+            && db.Set<BulkJob>().Any(j => j.Id == jobId && j.State == BulkJobState.Running), cancellationToken);
+    }
 
     private static BulkRow Describe(BulkJobRow row) => new(row.Row, row.User, row.Address, row.Mode, row.UrlTemplate);
 
