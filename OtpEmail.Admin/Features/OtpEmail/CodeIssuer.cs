@@ -79,7 +79,7 @@ public sealed class CodeIssuer(VerificationCodes codes, MailOutbox outbox, IOpti
                 sent.Count = mailWindow.Count + 1;
             }
 
-            await outbox.EnqueueAsync(db, authenticator.Address, VerificationMail.Subject, mail, expiresAt, authenticator.MailReference, cancellationToken);
+            await outbox.EnqueueAsync(db, authenticator.Address, VerificationMail.Subject, mail, expiresAt, authenticator.MailReference, cancellationToken, user.OrganizationId);
         }
 
         return code;

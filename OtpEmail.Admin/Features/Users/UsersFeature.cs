@@ -11,6 +11,7 @@ public static class UsersFeature
         builder.Services.AddSingleton<GetUserProfileHandler>();
         builder.Services.AddSingleton<UserViews>();
         builder.Services.AddSingleton<UserEventLog>();
+        builder.Services.AddSingleton<OrganizationTally>();
         return builder;
     }
 
