@@ -2,6 +2,7 @@ using OtpEmail.Admin.Components;
 using OtpEmail.Admin.Features.Audit;
 using OtpEmail.Admin.Features.Bulk;
 using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Features.Overview;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Grpc;
 using OtpEmail.Admin.Infrastructure;
@@ -41,6 +42,7 @@ builder.AddUsers();
 builder.AddOtpEmail();
 builder.AddBulk();
 builder.AddAudit();
+builder.AddOverview();
 builder.AddStaffUi();
 
 var app = builder.Build();
@@ -66,6 +68,7 @@ app.UseGrpcApi<UserGrpcService>();
 app.MapDevelopmentProvider();
 app.MapAccountEndpoints();
 app.MapBulkResultFile();
+app.MapOverviewExport();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

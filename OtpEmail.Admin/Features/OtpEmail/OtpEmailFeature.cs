@@ -47,6 +47,7 @@ public static class OtpEmailFeature
         builder.Services.AddSingleton<VerifyLinkHandler>();
         builder.Services.AddSingleton<ListOtpEmailsHandler>();
         builder.Services.AddSingleton<GetOtpEmailDeliveryHandler>();
+        builder.Services.AddSingleton<StaleEnrolments>();
         builder.Services.AddSingleton<IMailOutcomeRecorder, MailOutcomeEvents>();
 
         // What the Users feature's user read shows of OTP emails.

@@ -97,6 +97,34 @@ public sealed class OrganizationTally(IdGenerator ids)
     }
 }
 
+/// <summary>An organization's counts now: the sum of its instances' rows.</summary>
+public sealed record OrganizationCounts(long OrganizationId, long Users, long WithReady, long WithOnlyPending);
+
+/// <summary>What happened in one hour across some organizations.</summary>
+public sealed record HourCounts(long Hour, long Added, long Verified, long Removed, long MailsSent, long MailsFailed);
+
+/// <summary>Reads the counts <see cref="OrganizationTally"/> keeps: a few rows per organization, never the users themselves.</summary>
+public static class OrganizationCountsRead
+{
+    public static async Task<List<OrganizationCounts>> TotalsAsync(AppDbContext db, IReadOnlyCollection<long> organizationIds, CancellationToken cancellationToken) =>
+        await db.OrganizationTotals.AsNoTracking()
+            .Where(t => organizationIds.Contains(t.OrganizationId))
+            .GroupBy(t => t.OrganizationId)
+            .Select(g => new OrganizationCounts(g.Key, g.Sum(t => t.Users), g.Sum(t => t.WithReady), g.Sum(t => t.WithOnlyPending)))
+            .ToListAsync(cancellationToken);
+
+    /// <summary>The hours from <paramref name="fromHour"/> on, summed over the organizations, in order.</summary>
+    public static async Task<List<HourCounts>> HoursAsync(AppDbContext db, IReadOnlyCollection<long> organizationIds, long fromHour, CancellationToken cancellationToken)
+    {
+        var hours = await db.OrganizationHours.AsNoTracking()
+            .Where(h => organizationIds.Contains(h.OrganizationId) && h.Hour >= fromHour)
+            .GroupBy(h => h.Hour)
+            .Select(g => new HourCounts(g.Key, g.Sum(h => h.Added), g.Sum(h => h.Verified), g.Sum(h => h.Removed), g.Sum(h => h.MailsSent), g.Sum(h => h.MailsFailed)))
+            .ToListAsync(cancellationToken);
+        return [.. hours.OrderBy(h => h.Hour)];
+    }
+}
+
 internal sealed class OrganizationTotalConfiguration : IEntityTypeConfiguration<OrganizationTotal>
 {
     public void Configure(EntityTypeBuilder<OrganizationTotal> builder)
