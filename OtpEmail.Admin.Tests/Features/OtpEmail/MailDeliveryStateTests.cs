@@ -101,6 +101,19 @@ public sealed partial class MailDeliveryStateTests(MailDeliveryStateTests.App ap
         Assert.Equal((401, ErrorCode.Unauthenticated), Error(await _api.GetAsync(Path(globexUser, mailed), as_: null)));
     }
 
+    [Fact]
+    public async Task TheReadIsInTheOpenApiDocumentWithItsStates()
+    {
+        var document = await _api.GetAsync("/openapi/v1.json", as_: null);
+
+        Assert.Equal(200, document.Status);
+        var read = document.Json["paths"]!["/v3alpha/users/{userId}/otp_email/{otpEmailId}/_delivery"]!["get"]!;
+        Assert.NotNull(read["responses"]!["200"]);
+        var state = document.Json["components"]!["schemas"]!["OtpEmailDeliveryResponse"]!["properties"]!["state"]!;
+        Assert.Equal(OtpEmailDeliveryResponse.States, state["enum"]!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.Equal(["DELIVERY_STATE_QUEUED", "DELIVERY_STATE_SENT", "DELIVERY_STATE_RETRYING", "DELIVERY_STATE_FAILED"], OtpEmailDeliveryResponse.States);
+    }
+
     private static (int, ErrorCode) Error(Reply reply) => (reply.Status, reply.ErrorCode());
 
     private static string Path(string userId, string otpId) => $"/v3alpha/users/{userId}/otp_email/{otpId}/_delivery";
