@@ -42,7 +42,7 @@ public sealed class StaleEnrolments(IDbContextFactory<AppDbContext> dbs, ResendO
         var now = time.GetUtcNow();
         var rows = await Rows(db, caller, now).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, MaxPageSize)).ToListAsync(cancellationToken);
         var total = caller.Organizations is null
-            ? await Stale(db, now).Take(MaxTotal + 1).CountAsync(cancellationToken) // no user to look at: the index alone
+            ? await Stale(db, now).OrderByDescending(a => a.Id).Take(MaxTotal + 1).CountAsync(cancellationToken) // no user to look at: the index alone
             : await Rows(db, caller, now).Take(MaxTotal + 1).CountAsync(cancellationToken);
         return new StalePage(rows, total);
     }
