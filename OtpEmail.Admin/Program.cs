@@ -3,6 +3,7 @@ using OtpEmail.Admin.Features.Audit;
 using OtpEmail.Admin.Features.Bulk;
 using OtpEmail.Admin.Features.MailTexts;
 using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Features.Overview;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Grpc;
 using OtpEmail.Admin.Infrastructure;
@@ -43,6 +44,7 @@ builder.AddMailTexts();
 builder.AddOtpEmail();
 builder.AddBulk();
 builder.AddAudit();
+builder.AddOverview();
 builder.AddStaffUi();
 
 var app = builder.Build();
@@ -68,6 +70,7 @@ app.UseGrpcApi<UserGrpcService>();
 app.MapDevelopmentProvider();
 app.MapAccountEndpoints();
 app.MapBulkResultFile();
+app.MapOverviewExport();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -4,6 +4,9 @@ users DB FROM TO IDS_FILE   users FROM..TO (1-based, inclusive) over two organiz
                             index follows (SQLite: the app's own triggers; PostgreSQL: its indexes);
                             ids of the first 10,000 go to IDS_FILE (only when FROM is 1)
 otp_emails DB COUNT         one ready OTP Email authenticator for each of the first COUNT users
+overview DB COUNT           one OTP Email authenticator for each of the first COUNT users, added over the
+                            last 30 days: 7 in 10 ready, 2 pending with an expired code, 1 removed; then
+                            the overview's counts rebuilt from what is stored, as the app keeps them
 
 DB is the SQLite file, or a postgresql:// URI (rows then go in with psql's COPY).
 """
@@ -33,6 +36,9 @@ class Postgres:
                         "-c", f"COPY seed FROM STDIN WITH (FORMAT csv)",
                         "-c", f"INSERT INTO {table} {columns} SELECT * FROM seed ON CONFLICT DO NOTHING"],
                        input=data.getvalue(), text=True, check=True)
+
+    def execute(self, sql):
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", self.uri], input=sql, text=True, check=True)
 
     def commit(self):
         pass
@@ -79,6 +85,49 @@ def otp_emails(db, count):
         db.commit()
 
 
+def overview(db, count):
+    now = int(time.time() * 1000)
+    day = 86_400_000
+    chunk = 100_000
+    for start in range(1, count + 1, chunk):
+        rows = []
+        for i in range(start, min(start + chunk, count + 1)):
+            created = now - (i % 30) * day - (i * 7919 % day) - 3_600_000
+            kind = i % 10
+            state = 2 if kind < 7 else 1 if kind < 9 else 3
+            rows.append((OTP_BASE + i, USER_BASE + i, f"seeded{i}@example.com", f"seeded{i}@example.com", state, 0, created, "seed",
+                         created + 60_000 if state == 2 else None, 1, created + 600_000 if state == 1 else None))
+        db.executemany('INSERT OR IGNORE INTO "OtpEmails" ("Id", "UserId", "Address", "NormalizedAddress", "State", '
+                       '"FailedAttempts", "CreatedAt", "CreatedBy", "VerifiedAt", "CodesInWindow", "CodeExpiresAt") '
+                       'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', rows)
+        db.commit()
+    # The counts the app keeps with every change, rebuilt from the rows (seeded removals: an hour after the add).
+    for sql in COUNTS:
+        db.execute(sql)
+    db.commit()
+
+
+COUNTS = [
+    'DELETE FROM "UserEnrolments"', 'DELETE FROM "OrganizationTotals"', 'DELETE FROM "OrganizationHours"',
+    """INSERT INTO "UserEnrolments" ("UserId", "Ready", "Pending")
+       SELECT "UserId", SUM(CASE WHEN "State" = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN "State" = 1 THEN 1 ELSE 0 END)
+       FROM "OtpEmails" WHERE "State" <> 3 GROUP BY "UserId" """,
+    """INSERT INTO "OrganizationTotals" ("OrganizationId", "Shard", "Users", "WithReady", "WithOnlyPending")
+       SELECT u."OrganizationId", 0, COUNT(*), SUM(CASE WHEN e."Ready" > 0 THEN 1 ELSE 0 END),
+              SUM(CASE WHEN e."Ready" = 0 AND e."Pending" > 0 THEN 1 ELSE 0 END)
+       FROM "Users" u LEFT JOIN "UserEnrolments" e ON e."UserId" = u."Id" WHERE u."State" <> 3 GROUP BY u."OrganizationId" """,
+    """INSERT INTO "OrganizationHours" ("OrganizationId", "Hour", "Shard", "Added", "Verified", "Removed", "MailsSent", "MailsFailed")
+       SELECT "Org", "H", 0, SUM("A"), SUM("V"), SUM("R"), 0, 0 FROM (
+           SELECT u."OrganizationId" AS "Org", a."CreatedAt" / 3600000 AS "H", 1 AS "A", 0 AS "V", 0 AS "R"
+           FROM "OtpEmails" a JOIN "Users" u ON u."Id" = a."UserId"
+           UNION ALL SELECT u."OrganizationId", a."VerifiedAt" / 3600000, 0, 1, 0
+           FROM "OtpEmails" a JOIN "Users" u ON u."Id" = a."UserId" WHERE a."VerifiedAt" IS NOT NULL
+           UNION ALL SELECT u."OrganizationId", (a."CreatedAt" + 3600000) / 3600000, 0, 0, 1
+           FROM "OtpEmails" a JOIN "Users" u ON u."Id" = a."UserId" WHERE a."State" = 3
+       ) AS "Happened" GROUP BY "Org", "H" """,
+]
+
+
 if __name__ == "__main__":
     if sys.argv[2].startswith("postgresql://"):
         database = Postgres(sys.argv[2])
@@ -87,5 +136,7 @@ if __name__ == "__main__":
         database.execute("PRAGMA busy_timeout = 60000")
     if sys.argv[1] == "users":
         users(database, int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+    elif sys.argv[1] == "overview":
+        overview(database, int(sys.argv[3]))
     else:
         otp_emails(database, int(sys.argv[3]))

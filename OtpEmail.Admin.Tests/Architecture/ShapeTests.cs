@@ -25,11 +25,12 @@ public sealed partial class ShapeTests
     {
         { $"{Root}.Common", [$"{Root}.Features", $"{Root}.Infrastructure", $"{Root}.Grpc", $"{Root}.Components"] },
         { $"{Root}.Infrastructure", [$"{Root}.Features", $"{Root}.Grpc", $"{Root}.Components"] },
-        { $"{Root}.Features.Users", [$"{Root}.Features.OtpEmail", $"{Root}.Features.MailTexts", $"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
-        { $"{Root}.Features.MailTexts", [$"{Root}.Features.OtpEmail", $"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
-        { $"{Root}.Features.Audit", [$"{Root}.Features.OtpEmail", $"{Root}.Features.MailTexts", $"{Root}.Features.Bulk", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
-        { $"{Root}.Features.OtpEmail", [$"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
-        { $"{Root}.Features.Bulk", [$"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.Users", [$"{Root}.Features.OtpEmail", $"{Root}.Features.MailTexts", $"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.MailTexts", [$"{Root}.Features.OtpEmail", $"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.Audit", [$"{Root}.Features.OtpEmail", $"{Root}.Features.MailTexts", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.OtpEmail", [$"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.Bulk", [$"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.Overview", [$"{Root}.Grpc", $"{Root}.Components.Pages"] },
     };
 
     [Theory]

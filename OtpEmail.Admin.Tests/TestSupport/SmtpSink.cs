@@ -21,6 +21,7 @@ public sealed class SmtpSink(SmtpSinkLogin? login = null) : IAsyncDisposable
 {
     private readonly ConcurrentQueue<MimeMessage> _received = new();
     private readonly ConcurrentQueue<Delivery> _deliveries = new();
+    private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.OrdinalIgnoreCase);
     private readonly X509Certificate2? _certificate = login is null ? null : SelfSignedCertificate();
     private CancellationTokenSource? _stop;
     private SmtpServer.SmtpServer? _server;
@@ -61,6 +62,9 @@ public sealed class SmtpSink(SmtpSinkLogin? login = null) : IAsyncDisposable
 
     public IReadOnlyCollection<MimeMessage> Received => _received;
 
+    /// <summary>From now on answers <c>550 mailbox unavailable</c> to RCPT TO for <paramref name="address"/>, as a relay refusing it for good.</summary>
+    public void Refuse(string address) => _refused[address] = true;
+
     /// <summary>Each mail received with how it came: over TLS or not, and the user that logged in (null: none).</summary>
     public IReadOnlyCollection<Delivery> Deliveries => _deliveries;
 
@@ -85,6 +89,7 @@ public sealed class SmtpSink(SmtpSinkLogin? login = null) : IAsyncDisposable
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(listeners);
         services.Add(new Store(_received, _deliveries));
+        services.Add(new DelegatingMailboxFilter((_, to, _) => !_refused.ContainsKey($"{to.User}@{to.Host}")));
         if (login is not null)
         {
             services.Add(new DelegatingUserAuthenticator((user, password) => user == login.UserName && password == login.Password));

@@ -179,7 +179,7 @@ public sealed class BulkJobs(
                 : caller.Organizations is null)
             .Take(count)
             .Select(job => new BulkJobRecord(job.ActorClient is { } client && client != job.ActorSubject ? $"{job.ActorSubject} ({client})" : job.ActorSubject,
-                job.CreatedAt, job.FileName, job.State, job.Total, job.Succeeded, job.Failed))
+                job.CreatedAt, job.FileName, job.State, job.Total, job.Succeeded, job.Failed, job.Done))
             .ToList();
     }
 
@@ -230,7 +230,7 @@ public sealed class BulkJobs(
 }
 
 /// <summary>A job as the audit shows it: who, when, which file, how it went.</summary>
-public sealed record BulkJobRecord(string Actor, DateTimeOffset CreatedAt, string FileName, BulkJobState State, int Total, int Succeeded, int Failed);
+public sealed record BulkJobRecord(string Actor, DateTimeOffset CreatedAt, string FileName, BulkJobState State, int Total, int Succeeded, int Failed, int Done = 0);
 
 /// <summary>What a job keeps of its starter, to act as them after a restart.</summary>
 internal sealed record CallerSnapshot(string Subject, string? ClientId, string[] Granted, long[]? Organizations)

@@ -43,7 +43,8 @@ public sealed record AddOtpEmailResponse(Details Details, string OtpEmailId, str
 /// once, never twice for one address of one user.
 /// </summary>
 public sealed partial class AddOtpEmailHandler(
-    DbWriter writer, IdGenerator ids, UserEventLog events, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, OtpEmailMetrics metrics, IOptions<OtpSettings> otp,
+    DbWriter writer, IdGenerator ids, UserEventLog events, TimeProvider time, CodeIssuer issuer, MailOutbox outbox, EnrolmentCounts counts, OtpEmailMetrics metrics,
+    IOptions<OtpSettings> otp,
     ILogger<AddOtpEmailHandler> logger)
 {
     public async Task<Result<AddOtpEmailResponse>> HandleAsync(Caller caller, string userId, AddOtpEmailRequest request, CancellationToken cancellationToken)
@@ -161,6 +162,7 @@ public sealed partial class AddOtpEmailHandler(
 
         // Stored at once rather than tracked (see PreparedInsert): a later add in the same batch reads it.
         await Insert.ExecuteAsync(db, authenticator, cancellationToken);
+        await counts.AddedAsync(db, user, ready, now, cancellationToken);
         var otpEmailId = DecimalId.Format(authenticator.Id);
         var addition = await events.AppendAsync(
             db, user, OtpEmailEvents.Added, caller, new { otpEmailId, Address = address, Mode = verification.Name }, now, cancellationToken, target.LastEvent ?? 0);

@@ -11,7 +11,7 @@ namespace OtpEmail.Admin.Features.OtpEmail;
 /// the failed try counts, and the code is invalidated at the limit. Either outcome is staged with
 /// its event, to be saved whatever the answer.
 /// </summary>
-public sealed class CodeAttempts(VerificationCodes codes, UserEventLog events, IOptions<OtpSettings> otp, TimeProvider time)
+public sealed class CodeAttempts(VerificationCodes codes, UserEventLog events, EnrolmentCounts counts, IOptions<OtpSettings> otp, TimeProvider time)
 {
     public const int MaxCodeLength = 200;
 
@@ -53,6 +53,7 @@ public sealed class CodeAttempts(VerificationCodes codes, UserEventLog events, I
         authenticator.VerifiedAt = now;
         authenticator.ForgetCode();
         var verification = await events.AppendAsync(db, user, OtpEmailEvents.Verified, caller, new { otpEmailId, authenticator.Address }, now, cancellationToken);
+        await counts.VerifiedAsync(db, user, now, cancellationToken);
         return verification.Details();
     }
 }

@@ -83,7 +83,7 @@ public sealed class CodeIssuer(VerificationCodes codes, VerificationMessages mes
                 sent.Count = mailWindow.Count + 1;
             }
 
-            await outbox.EnqueueAsync(db, authenticator.Address, subject, mail, expiresAt, authenticator.MailReference, cancellationToken);
+            await outbox.EnqueueAsync(db, authenticator.Address, subject, mail, expiresAt, authenticator.MailReference, cancellationToken, user.OrganizationId);
         }
 
         return code;

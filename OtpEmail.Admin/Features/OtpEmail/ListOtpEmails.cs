@@ -6,14 +6,15 @@ using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Features.OtpEmail;
 
-/// <summary>A live authenticator as staff see it: its state, who added it and when.</summary>
+/// <summary>A live authenticator as staff see it: its state, who added it and when, and (pending) where its latest mail is.</summary>
 public sealed record AuthenticatorSummary(
     string OtpEmailId,
     string Address,
     OtpEmailState State,
     DateTimeOffset CreatedAt,
     string CreatedBy,
-    DateTimeOffset? VerifiedAt);
+    DateTimeOffset? VerifiedAt,
+    MailDelivery? Delivery = null);
 
 /// <summary>A user's live authenticators for the staff page, oldest first.</summary>
 public sealed class ListOtpEmailsHandler(IDbContextFactory<AppDbContext> dbs)
@@ -30,7 +31,9 @@ public sealed class ListOtpEmailsHandler(IDbContextFactory<AppDbContext> dbs)
         var summaries = await Live(db, [user.Value.Id])
             .Select(a => new { a.Id, a.Address, a.State, a.CreatedAt, a.CreatedBy, a.VerifiedAt })
             .ToListAsync(cancellationToken);
-        return summaries.Select(a => new AuthenticatorSummary(DecimalId.Format(a.Id), a.Address, a.State, a.CreatedAt, a.CreatedBy, a.VerifiedAt)).ToList();
+        var deliveries = await MailDelivery.LatestAsync(db, [.. summaries.Where(a => a.State == OtpEmailState.Pending).Select(a => a.Id)], cancellationToken);
+        return summaries.Select(a => new AuthenticatorSummary(
+            DecimalId.Format(a.Id), a.Address, a.State, a.CreatedAt, a.CreatedBy, a.VerifiedAt, deliveries.GetValueOrDefault(a.Id))).ToList();
     }
 
     /// <summary>The live (pending or ready) authenticators of some users, oldest first.</summary>

@@ -42,7 +42,7 @@ public sealed class OtpEmailAuthenticator
     public DateTimeOffset? VerifiedAt { get; set; }
 
     /// <summary>How the outbox refers to this authenticator's mail.</summary>
-    public string MailReference => $"otp_email:{DecimalId.Format(Id)}";
+    public string MailReference => MailDelivery.Reference(Id);
 
     /// <summary>The current code stops working.</summary>
     public void ForgetCode()

@@ -25,6 +25,9 @@ internal sealed class OtpEmailConfiguration : IEntityTypeConfiguration<OtpEmailA
         builder.HasIndex(a => new { a.UserId, a.NormalizedAddress })
             .IsUnique()
             .HasFilter($"\"State\" <> {(int)OtpEmailState.Removed}");
+
+        // The overview's stale enrolments: pending authenticators newest first, with their codes' expiry at hand.
+        builder.HasIndex(a => new { a.Id, a.CodeExpiresAt }, "IX_OtpEmails_Pending").HasFilter($"\"State\" = {(int)OtpEmailState.Pending}");
     }
 }
 
@@ -76,5 +79,7 @@ public static class OtpEmailTables
         public DbSet<LinkFailureTotal> LinkFailureTotals => db.Set<LinkFailureTotal>();
 
         public DbSet<RecipientMailCount> RecipientMailCounts => db.Set<RecipientMailCount>();
+
+        public DbSet<UserEnrolment> UserEnrolments => db.Set<UserEnrolment>();
     }
 }

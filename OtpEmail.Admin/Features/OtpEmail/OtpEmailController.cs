@@ -39,6 +39,12 @@ public sealed class OtpEmailController(CallerFactory callers) : ControllerBase
         string userId, string otpEmailId, ResendOtpEmailCodeRequest request, [FromServices] ResendOtpEmailCodeHandler handler, CancellationToken cancellationToken) =>
         (await handler.HandleAsync(callers.From(User), userId, otpEmailId, request, cancellationToken)).ToActionResult();
 
+    [HttpGet("{otpEmailId}/_delivery")]
+    [EndpointSummary("Where the authenticator's latest verification mail is: queued, sent, retrying or failed (not in ZITADEL)")]
+    [ProducesResponseType<OtpEmailDeliveryResponse>(StatusCodes.Status200OK)]
+    public async Task<IActionResult> Delivery(string userId, string otpEmailId, [FromServices] GetOtpEmailDeliveryHandler handler, CancellationToken cancellationToken) =>
+        (await handler.HandleAsync(callers.From(User), userId, otpEmailId, cancellationToken)).ToActionResult();
+
     [HttpDelete("{otpEmailId}")]
     [EndpointSummary("Remove an authenticator (RemoveOTPEmailAuthenticator)")]
     [ProducesResponseType<RemoveOtpEmailResponse>(StatusCodes.Status200OK)]

@@ -36,6 +36,8 @@ public static class OtpEmailEvents
     public const string VerificationFailed = "otp_email.verification_failed";
     public const string Verified = "otp_email.verified";
     public const string Removed = "otp_email.removed";
+    public const string MailSent = "otp_email.mail_sent";
+    public const string MailFailed = "otp_email.mail_failed";
 
-    public static readonly string[] All = [Added, CodeIssued, VerificationFailed, Verified, Removed];
+    public static readonly string[] All = [Added, CodeIssued, VerificationFailed, Verified, Removed, MailSent, MailFailed];
 }

@@ -36,6 +36,7 @@ public static class OtpEmailFeature
         builder.Services.AddSingleton<VerificationCodes>();
         builder.Services.AddSingleton<CodeIssuer>();
         builder.Services.AddSingleton<CodeAttempts>();
+        builder.Services.AddSingleton<EnrolmentCounts>();
         builder.Services.AddSingleton<OtpEmailMetrics>();
 
         builder.Services.AddSingleton<AddOtpEmailHandler>();
@@ -44,6 +45,9 @@ public static class OtpEmailFeature
         builder.Services.AddSingleton<RemoveOtpEmailHandler>();
         builder.Services.AddSingleton<VerifyLinkHandler>();
         builder.Services.AddSingleton<ListOtpEmailsHandler>();
+        builder.Services.AddSingleton<GetOtpEmailDeliveryHandler>();
+        builder.Services.AddSingleton<StaleEnrolments>();
+        builder.Services.AddSingleton<IMailOutcomeRecorder, MailOutcomeEvents>();
 
         // What the Users feature's user read shows of OTP emails.
         builder.Services.AddSingleton<IUserAuthenticators, UserOtpEmails>();

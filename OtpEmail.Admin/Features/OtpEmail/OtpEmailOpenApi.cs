@@ -4,7 +4,7 @@ using Microsoft.OpenApi;
 
 namespace OtpEmail.Admin.Features.OtpEmail;
 
-/// <summary>What the generated OpenAPI schemas cannot say by themselves: the verification modes are a oneof.</summary>
+/// <summary>What the generated OpenAPI schemas cannot say by themselves: the verification modes are a oneof; the delivery states.</summary>
 internal static class OtpEmailOpenApi
 {
     public static void Describe(OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
@@ -22,6 +22,11 @@ internal static class OtpEmailOpenApi
                 new OpenApiSchema { Required = new HashSet<string> { "isVerified" } },
             ];
             schema.Examples = [JsonNode.Parse("""{"address":"mini@mouse.com","sendCode":{"urlTemplate":"https://example.com/verify?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}"}}""")!];
+        }
+
+        if (context.JsonTypeInfo.Type == typeof(OtpEmailDeliveryResponse) && schema.Properties?["state"] is OpenApiSchema state)
+        {
+            state.Enum = [.. OtpEmailDeliveryResponse.States.Select(s => (JsonNode)JsonValue.Create(s))];
         }
 
         return Task.CompletedTask;

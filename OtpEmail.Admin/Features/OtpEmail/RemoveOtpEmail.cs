@@ -15,7 +15,7 @@ public sealed record RemoveOtpEmailResponse(Details Details);
 /// never sent, and the address may be added again.
 /// </summary>
 public sealed partial class RemoveOtpEmailHandler(
-    DbWriter writer, UserEventLog events, TimeProvider time, MailOutbox outbox, ILogger<RemoveOtpEmailHandler> logger)
+    DbWriter writer, UserEventLog events, TimeProvider time, MailOutbox outbox, EnrolmentCounts counts, ILogger<RemoveOtpEmailHandler> logger)
 {
     public async Task<Result<RemoveOtpEmailResponse>> HandleAsync(Caller caller, string userId, string otpEmailId, CancellationToken cancellationToken)
     {
@@ -27,10 +27,12 @@ public sealed partial class RemoveOtpEmailHandler(
 
         var removed = await AuthenticatorAccess.ChangeAsync<RemoveOtpEmailResponse>(writer, caller, target.Value, async (db, user, authenticator, ct) =>
         {
+            var (was, now) = (authenticator.State, time.GetUtcNow());
             authenticator.State = OtpEmailState.Removed;
             authenticator.ForgetCode();
             var removal = await events.AppendAsync(db, user, OtpEmailEvents.Removed, caller,
-                new { otpEmailId = DecimalId.Format(authenticator.Id), authenticator.Address }, time.GetUtcNow(), ct);
+                new { otpEmailId = DecimalId.Format(authenticator.Id), authenticator.Address }, now, ct);
+            await counts.RemovedAsync(db, user, was, now, ct);
             await outbox.CancelPendingAsync(db, authenticator.MailReference, "the authenticator was removed", ct);
             return new RemoveOtpEmailResponse(removal.Details());
         }, cancellationToken);

@@ -48,7 +48,7 @@ public sealed record NewEmail
 public sealed record CreateUserResponse(Details Details, string UserId);
 
 /// <summary>Creates a user in an organization the caller may act on; usernames are unique per organization.</summary>
-public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEventLog events, TimeProvider time)
+public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEventLog events, OrganizationTally tally, TimeProvider time)
 {
     public const int MaxNameLength = 200;
 
@@ -126,7 +126,9 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
                 PreferredLanguage = language,
             };
             await Insert.ExecuteAsync(db, created, ct); // stored at once, as its first event is
-            var creation = await events.AppendAsync(db, created, UserEventLog.UserCreated, caller, new { created.Username, created.Email, created.PreferredLanguage }, time.GetUtcNow(), ct);
+            var now = time.GetUtcNow();
+            var creation = await events.AppendAsync(db, created, UserEventLog.UserCreated, caller, new { created.Username, created.Email, created.PreferredLanguage }, now, ct);
+            await tally.CountAsync(db, orgId, now, new TallyChange(Users: 1), ct);
             return new CreateUserResponse(creation.Details(), DecimalId.Format(created.Id));
         }, cancellationToken);
     }

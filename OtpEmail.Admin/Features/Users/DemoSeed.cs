@@ -35,6 +35,7 @@ public static class DemoSeed
         var dbs = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         var ids = services.GetRequiredService<IdGenerator>();
         var events = services.GetRequiredService<UserEventLog>();
+        var tally = services.GetRequiredService<OrganizationTally>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         if (await db.Organizations.AnyAsync(cancellationToken))
@@ -70,6 +71,11 @@ public static class DemoSeed
         foreach (var user in db.Users.Local)
         {
             await events.AppendAsync(db, user, UserEventLog.UserCreated, seeder, new { user.Username, user.Email }, now, cancellationToken, lastSequence: 0);
+        }
+
+        foreach (var organization in db.Users.Local.GroupBy(u => u.OrganizationId))
+        {
+            await tally.CountAsync(db, organization.Key, now, new TallyChange(Users: organization.Count()), cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

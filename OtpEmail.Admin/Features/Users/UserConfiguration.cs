@@ -63,5 +63,9 @@ public static class UserTables
         public DbSet<User> Users => db.Set<User>();
 
         public DbSet<UserEvent> UserEvents => db.Set<UserEvent>();
+
+        public DbSet<OrganizationTotal> OrganizationTotals => db.Set<OrganizationTotal>();
+
+        public DbSet<OrganizationHour> OrganizationHours => db.Set<OrganizationHour>();
     }
 }

@@ -12,6 +12,7 @@ public static class UsersFeature
         builder.Services.AddSingleton<SetUserLanguageHandler>();
         builder.Services.AddSingleton<UserViews>();
         builder.Services.AddSingleton<UserEventLog>();
+        builder.Services.AddSingleton<OrganizationTally>();
         return builder;
     }
 

@@ -17,6 +17,9 @@ public sealed class IdGenerator(TimeProvider time)
     private long _last;
     private long _instance;
 
+    /// <summary>This instance's number among those sharing the database (0 when it is alone), as <see cref="UseInstanceNumber"/> set it.</summary>
+    public int InstanceNumber => (int)Interlocked.Read(ref _instance);
+
     /// <summary>This instance's number among those sharing the database; 0 when it is alone.</summary>
     public void UseInstanceNumber(long number) => Interlocked.Exchange(ref _instance, number % Instances);
 

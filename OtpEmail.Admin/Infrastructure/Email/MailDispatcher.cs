@@ -9,8 +9,10 @@ namespace OtpEmail.Admin.Infrastructure.Email;
 /// <summary>
 /// Delivers the outbox: wakes when mail is committed (or every poll interval), claims what is due
 /// (so that instances sharing a database never send the same mail twice), sends it,
-/// retries transient failures with exponential backoff until the mail expires, and records each
-/// mail as sent or given up with the reason, clearing its protected body either way.
+/// retries transient failures with exponential backoff until the mail expires, gives up at once on
+/// a permanent refusal, and records each mail as sent or given up with the relay's answer and the
+/// reason, clearing its protected body either way, together with what the senders keep of it
+/// (<see cref="IMailOutcomeRecorder"/>).
 /// </summary>
 public sealed partial class MailDispatcher(
     IDbContextFactory<AppDbContext> dbs,
@@ -18,6 +20,7 @@ public sealed partial class MailDispatcher(
     IdGenerator ids,
     MailOutbox outbox,
     IMailTransport transport,
+    OutboxRecords records,
     MailMetrics metrics,
     IOptions<MailSettings> options,
     TimeProvider time,
@@ -86,7 +89,7 @@ public sealed partial class MailDispatcher(
         var stopAt = now + (_settings.ClaimLease / 2);
         var stoppedEarly = false;
         var handled = 0;
-        var sent = new List<long>(due.Count);
+        var sent = new List<(OutboxMail Mail, string? Reply)>(due.Count);
         try
         {
             foreach (var mail in due)
@@ -100,28 +103,32 @@ public sealed partial class MailDispatcher(
                 handled++;
                 if (mail.ExpiresAt <= now || mail.ProtectedBody is null)
                 {
-                    await GiveUpAsync(mail, "expired before it could be delivered");
+                    await GiveUpAsync(mail, "expired before it could be delivered", attempted: false, reply: null);
                     continue;
                 }
 
                 try
                 {
                     var session = await connection.OpenAsync(cancellationToken);
-                    await session.SendAsync(outbox.Compose(mail, _settings.From), cancellationToken);
-                    sent.Add(mail.Id);
+                    var reply = await session.SendAsync(outbox.Compose(mail, _settings.From), cancellationToken);
+                    sent.Add((mail, reply));
                     LogSent(logger, mail.Id, mail.Attempts + 1);
                 }
                 catch (TransientMailException e)
                 {
                     // The transport is likely down: retry this one later and leave the rest for the next round.
                     await connection.CloseAsync();
-                    await RetryLaterAsync(mail, e.Message, cancellationToken);
+                    await RetryLaterAsync(mail, e.Message, e.RelayResponse, cancellationToken);
                     stoppedEarly = true;
                     break;
                 }
+                catch (PermanentMailException e)
+                {
+                    await GiveUpAsync(mail, $"the relay refused it: {e.RelayResponse}", attempted: true, e.RelayResponse);
+                }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    await GiveUpAsync(mail, $"{e.GetType().Name}: {e.Message}");
+                    await GiveUpAsync(mail, $"{e.GetType().Name}: {e.Message}", attempted: true, reply: null);
                 }
             }
         }
@@ -173,68 +180,29 @@ public sealed partial class MailDispatcher(
         return claim;
     }
 
-    private async Task RetryLaterAsync(OutboxMail mail, string reason, CancellationToken cancellationToken)
+    private async Task RetryLaterAsync(OutboxMail mail, string reason, string? reply, CancellationToken cancellationToken)
     {
         var attempts = mail.Attempts + 1;
         var delay = Backoff(attempts);
-        var next = time.GetUtcNow() + delay;
         LogRetry(logger, mail.Id, attempts, delay, reason);
         metrics.Retried();
-        await writer.RunAsync(db => db.OutboxMails
-            .Where(m => m.Id == mail.Id && m.Status == OutboxMailStatus.Pending)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(m => m.Attempts, attempts)
-                .SetProperty(m => m.NextAttemptAt, next)
-                .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null)
-                .SetProperty(m => m.LastError, Truncate(reason)), cancellationToken), cancellationToken);
+        await records.RetryLaterAsync(mail, attempts, time.GetUtcNow() + delay, reason, reply, cancellationToken);
     }
 
-    // One write for the whole round: a commit per mail would make the write queue the pace of delivery.
-    // Should the process die between a send and this record, those mails go again with the same Message-ID
-    // once their claim runs out. Not cancellable: a mail that went out must be recorded as sent.
-    // Mail the round claimed but did not reach (it stopped early) is given back in the same write.
-    private async Task RecordSentAsync(List<long> sent, long? giveBack)
+    private async Task RecordSentAsync(List<(OutboxMail Mail, string? Reply)> sent, long? giveBack)
     {
-        if (sent.Count == 0 && giveBack is null)
+        if (sent.Count > 0 || giveBack is not null)
         {
-            return;
+            metrics.Sent(sent.Count);
+            await records.SentAsync(sent, giveBack);
         }
-
-        var now = time.GetUtcNow();
-        metrics.Sent(sent.Count);
-        await writer.RunAsync(async db =>
-        {
-            if (sent.Count > 0)
-            {
-                await db.OutboxMails
-                    .Where(m => sent.Contains(m.Id))
-                    .ExecuteUpdateAsync(set => set
-                        .SetProperty(m => m.Status, OutboxMailStatus.Sent)
-                        .SetProperty(m => m.Attempts, m => m.Attempts + 1)
-                        .SetProperty(m => m.SentAt, now)
-                        .SetProperty(m => m.LastError, (string?)null)
-                        .SetProperty(m => m.ProtectedBody, (string?)null));
-            }
-
-            if (giveBack is { } claim)
-            {
-                await db.OutboxMails
-                    .Where(m => m.ClaimToken == claim && m.Status == OutboxMailStatus.Pending)
-                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null));
-            }
-        }, CancellationToken.None);
     }
 
-    private async Task GiveUpAsync(OutboxMail mail, string reason)
+    private async Task GiveUpAsync(OutboxMail mail, string reason, bool attempted, string? reply)
     {
         LogGivenUp(logger, mail.Id, reason);
         metrics.GivenUp();
-        await writer.RunAsync(db => db.OutboxMails
-            .Where(m => m.Id == mail.Id)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(m => m.Status, OutboxMailStatus.GivenUp)
-                .SetProperty(m => m.LastError, Truncate(reason))
-                .SetProperty(m => m.ProtectedBody, (string?)null)), CancellationToken.None);
+        await records.GivenUpAsync(mail, reason, attempted, reply);
     }
 
     private TimeSpan Backoff(int attempts)
@@ -243,8 +211,6 @@ public sealed partial class MailDispatcher(
         var capped = exponential < _settings.RetryMaxDelay ? exponential : _settings.RetryMaxDelay;
         return capped * (0.8 + (Random.Shared.NextDouble() * 0.4)); // ±20% so retries do not march in step
     }
-
-    private static string? Truncate(string? text) => text is { Length: > 500 } ? text[..500] : text;
 
     /// <summary>The transport's session, opened on first use and kept until closed.</summary>
     private sealed class Connection(IMailTransport transport) : IAsyncDisposable

@@ -13,6 +13,7 @@ public static class MailExtensions
         builder.Services.AddSingleton<IValidateOptions<MailSettings>, MailModeValidation>();
         builder.Services.AddSingleton<MailOutbox>();
         builder.Services.AddSingleton<MailMetrics>();
+        builder.Services.AddSingleton<OutboxRecords>();
         builder.Services.AddSingleton<IMailTransport>(services =>
         {
             var settings = services.GetRequiredService<IOptions<MailSettings>>().Value;

@@ -22,10 +22,11 @@ public sealed class MailOutbox(IEnumerable<IMailTemplate> templates, IDataProtec
     /// <summary>
     /// Stores the mail in the caller's transaction, at once (see <see cref="PreparedInsert{TEntity}"/>);
     /// nothing is sent before that transaction commits. Its template must be known here, not found
-    /// missing at delivery.
+    /// missing at delivery. <paramref name="organizationId"/>: the organization it is sent for, if any.
     /// </summary>
     public async Task<OutboxMail> EnqueueAsync(
-        AppDbContext db, string to, string subject, MailContent content, DateTimeOffset expiresAt, string? reference, CancellationToken cancellationToken)
+        AppDbContext db, string to, string subject, MailContent content, DateTimeOffset expiresAt, string? reference, CancellationToken cancellationToken,
+        long? organizationId = null)
     {
         if (!_templates.ContainsKey(content.Template))
         {
@@ -43,6 +44,7 @@ public sealed class MailOutbox(IEnumerable<IMailTemplate> templates, IDataProtec
             NextAttemptAt = now,
             ExpiresAt = expiresAt,
             Reference = reference,
+            OrganizationId = organizationId,
         };
         await Insert.ExecuteAsync(db, mail, cancellationToken);
         return mail;

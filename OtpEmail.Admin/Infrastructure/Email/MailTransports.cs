@@ -15,11 +15,24 @@ public interface IMailTransport
 
 public interface IMailSession : IAsyncDisposable
 {
-    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+    /// <summary>Sends the mail; returns the relay's answer line (e.g. <c>250 2.0.0 OK</c>), or null where no relay answers.</summary>
+    Task<string?> SendAsync(MimeMessage message, CancellationToken cancellationToken);
 }
 
-/// <summary>A failure the next attempt may not see (network, 4xx replies, timeouts).</summary>
-public sealed class TransientMailException(string message, Exception inner) : Exception(message, inner);
+/// <summary>
+/// A failure the next attempt may not see (network, 4xx replies, timeouts); <paramref name="relayResponse"/>
+/// is the relay's answer line when it answered.
+/// </summary>
+public sealed class TransientMailException(string message, Exception inner, string? relayResponse = null) : Exception(message, inner)
+{
+    public string? RelayResponse { get; } = relayResponse;
+}
+
+/// <summary>The relay refused this mail for good (an SMTP 5xx reply to its recipient or its content): no retry helps.</summary>
+public sealed class PermanentMailException(string relayResponse, Exception inner) : Exception(relayResponse, inner)
+{
+    public string RelayResponse { get; } = relayResponse;
+}
 
 /// <summary>MailKit over SMTP: one connection a session (reconnected after a failure), TLS as configured, never "when available".</summary>
 public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTransport
@@ -31,7 +44,7 @@ public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTr
     {
         private readonly SmtpClient _client = Client(smtp);
 
-        public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        public async Task<string?> SendAsync(MimeMessage message, CancellationToken cancellationToken)
         {
             try
             {
@@ -50,12 +63,15 @@ public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTr
                     }
                 }
 
-                await _client.SendAsync(message, cancellationToken);
+                // MailKit hands back the text of the reply to the mail's data; it is a 250 when it returns.
+                return $"250 {await _client.SendAsync(message, cancellationToken)}";
             }
             catch (SmtpCommandException e) when ((int)e.StatusCode >= 500 &&
                 e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted)
             {
-                throw; // the server refused this mail for good: permanent
+                // The server refused this mail for good: permanent. A 5xx to the sender or the login is
+                // the relay's configuration, not this mail's: those wait below while someone fixes them.
+                throw new PermanentMailException(ReplyLine(e), e);
             }
             catch (Exception e) when (e is SmtpCommandException or SmtpProtocolException or ServiceNotConnectedException
                 or IOException or System.Net.Sockets.SocketException or TimeoutException or SslHandshakeException
@@ -67,9 +83,12 @@ public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTr
                     await DisconnectQuietlyAsync();
                 }
 
-                throw new TransientMailException($"SMTP {smtp.Host}:{smtp.Port}: {e.GetType().Name}: {e.Message}", e);
+                throw new TransientMailException($"SMTP {smtp.Host}:{smtp.Port}: {e.GetType().Name}: {e.Message}", e,
+                    e is SmtpCommandException reply ? ReplyLine(reply) : null);
             }
         }
+
+        private static string ReplyLine(SmtpCommandException e) => $"{(int)e.StatusCode} {e.Message}";
 
         // Default certificate validation, unless a pin is set: then exactly that certificate, and no other.
         private static SmtpClient Client(SmtpSettings smtp)
@@ -122,12 +141,13 @@ public sealed class PickupMailTransport(string directory) : IMailTransport
 
     private sealed class Session(string directory) : IMailSession
     {
-        public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        public async Task<string?> SendAsync(MimeMessage message, CancellationToken cancellationToken)
         {
             var name = $"{DateTime.UtcNow:yyyyMMdd'T'HHmmss}-{(message.MessageId ?? Guid.NewGuid().ToString("N")).Split('@')[0]}";
             var temporary = Path.Combine(directory, name + ".tmp");
             await message.WriteToAsync(temporary, cancellationToken);
             File.Move(temporary, Path.Combine(directory, name + ".eml"), overwrite: true);
+            return null;
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -38,6 +38,15 @@ public sealed class OutboxMail
 
     public DateTimeOffset? SentAt { get; set; }
 
+    /// <summary>When the relay was last tried (sent, refused or unreachable); null before the first try.</summary>
+    public DateTimeOffset? LastAttemptAt { get; set; }
+
+    /// <summary>The relay's last answer line (e.g. <c>250 2.0.0 OK</c>, <c>550 mailbox unavailable</c>); null while none answered.</summary>
+    public string? RelayResponse { get; set; }
+
+    /// <summary>The organization the mail is sent for, when it is sent for one: whose figures it counts in.</summary>
+    public long? OrganizationId { get; set; }
+
     /// <summary>The dispatcher round that holds the mail (see <see cref="ClaimedUntil"/>).</summary>
     public long? ClaimToken { get; set; }
 

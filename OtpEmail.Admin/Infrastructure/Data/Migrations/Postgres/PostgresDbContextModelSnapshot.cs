@@ -303,6 +303,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                         .IsUnique()
                         .HasFilter("\"State\" <> 3");
 
+                    b.HasIndex(new[] { "Id", "CodeExpiresAt" }, "IX_OtpEmails_Pending")
+                        .HasFilter("\"State\" = 1");
+
                     b.ToTable("OtpEmails", (string)null);
                 });
 
@@ -324,6 +327,22 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.HasIndex("WindowStart");
 
                     b.ToTable("RecipientMailCounts", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.UserEnrolment", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Pending")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Ready")
+                        .HasColumnType("integer");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("UserEnrolments", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.Organization", b =>
@@ -353,6 +372,59 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Organizations", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.OrganizationHour", b =>
+                {
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Hour")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Added")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MailsFailed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MailsSent")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Removed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Verified")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("OrganizationId", "Hour", "Shard");
+
+                    b.ToTable("OrganizationHours", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.OrganizationTotal", b =>
+                {
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Users")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("WithOnlyPending")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("WithReady")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("OrganizationId", "Shard");
+
+                    b.ToTable("OrganizationTotals", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
@@ -512,11 +584,17 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("LastAttemptAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("LastError")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
                     b.Property<long>("NextAttemptAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("OrganizationId")
                         .HasColumnType("bigint");
 
                     b.Property<string>("ProtectedBody")
@@ -525,6 +603,10 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.Property<string>("Reference")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<string>("RelayResponse")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
 
                     b.Property<long?>("SentAt")
                         .HasColumnType("bigint");
@@ -550,6 +632,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.HasIndex("Reference");
 
                     b.HasIndex(new[] { "NextAttemptAt" }, "IX_Outbox_Pending")
+                        .HasFilter("\"Status\" = 1");
+
+                    b.HasIndex(new[] { "OrganizationId", "CreatedAt" }, "IX_Outbox_PendingByOrganization")
                         .HasFilter("\"Status\" = 1");
 
                     b.ToTable("Outbox", (string)null);
@@ -643,6 +728,33 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.UserEnrolment", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.OrganizationHour", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.OrganizationTotal", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

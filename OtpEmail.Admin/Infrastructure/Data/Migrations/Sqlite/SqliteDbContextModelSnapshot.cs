@@ -292,6 +292,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasFilter("\"State\" <> 3");
 
+                    b.HasIndex(new[] { "Id", "CodeExpiresAt" }, "IX_OtpEmails_Pending")
+                        .HasFilter("\"State\" = 1");
+
                     b.ToTable("OtpEmails", (string)null);
                 });
 
@@ -313,6 +316,22 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("WindowStart");
 
                     b.ToTable("RecipientMailCounts", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.UserEnrolment", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Pending")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Ready")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("UserEnrolments", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.Organization", b =>
@@ -342,6 +361,59 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Organizations", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.OrganizationHour", b =>
+                {
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Hour")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Added")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MailsFailed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MailsSent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Removed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Verified")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganizationId", "Hour", "Shard");
+
+                    b.ToTable("OrganizationHours", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.OrganizationTotal", b =>
+                {
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Users")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WithOnlyPending")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WithReady")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganizationId", "Shard");
+
+                    b.ToTable("OrganizationTotals", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
@@ -501,6 +573,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastAttemptAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("LastError")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
@@ -508,11 +583,18 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ProtectedBody")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Reference")
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RelayResponse")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("SentAt")
@@ -539,6 +621,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("Reference");
 
                     b.HasIndex(new[] { "NextAttemptAt" }, "IX_Outbox_Pending")
+                        .HasFilter("\"Status\" = 1");
+
+                    b.HasIndex(new[] { "OrganizationId", "CreatedAt" }, "IX_Outbox_PendingByOrganization")
                         .HasFilter("\"Status\" = 1");
 
                     b.ToTable("Outbox", (string)null);
@@ -632,6 +717,33 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Sqlite
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.UserEnrolment", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.OrganizationHour", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.OrganizationTotal", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -11,8 +11,8 @@ using OtpEmail.Admin.Infrastructure.Data;
 namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresDbContext))]
-    [Migration("20261202133830_MailTexts")]
-    partial class MailTexts
+    [Migration("20261202133317_DeliveryAndOverview")]
+    partial class DeliveryAndOverview
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -159,61 +159,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("BulkJobRows", (string)null);
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.MailTexts.MessageText", b =>
-                {
-                    b.Property<long>("OrganizationId")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Language")
-                        .HasMaxLength(35)
-                        .HasColumnType("character varying(35)");
-
-                    b.Property<string>("ButtonText")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<long>("ChangedAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("FooterText")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<string>("Greeting")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("PreHeader")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.HasKey("OrganizationId", "Language");
-
-                    b.ToTable("MessageTexts", (string)null);
-                });
-
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
                 {
                     b.Property<long>("UserId")
@@ -306,6 +251,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                         .IsUnique()
                         .HasFilter("\"State\" <> 3");
 
+                    b.HasIndex(new[] { "Id", "CodeExpiresAt" }, "IX_OtpEmails_Pending")
+                        .HasFilter("\"State\" = 1");
+
                     b.ToTable("OtpEmails", (string)null);
                 });
 
@@ -329,26 +277,31 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("RecipientMailCounts", (string)null);
                 });
 
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.UserEnrolment", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Pending")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Ready")
+                        .HasColumnType("integer");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("UserEnrolments", (string)null);
+                });
+
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.Organization", b =>
                 {
                     b.Property<long>("Id")
                         .HasColumnType("bigint");
 
-                    b.Property<string>("DefaultLanguage")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(35)
-                        .HasColumnType("character varying(35)")
-                        .HasDefaultValue("en");
-
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
-
-                    b.Property<string>("SenderName")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
 
                     b.HasKey("Id");
 
@@ -356,6 +309,59 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Organizations", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.OrganizationHour", b =>
+                {
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Hour")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Added")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MailsFailed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MailsSent")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Removed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Verified")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("OrganizationId", "Hour", "Shard");
+
+                    b.ToTable("OrganizationHours", (string)null);
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.OrganizationTotal", b =>
+                {
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Users")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("WithOnlyPending")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("WithReady")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("OrganizationId", "Shard");
+
+                    b.ToTable("OrganizationTotals", (string)null);
                 });
 
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
@@ -389,10 +395,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
 
                     b.Property<long>("OrganizationId")
                         .HasColumnType("bigint");
-
-                    b.Property<string>("PreferredLanguage")
-                        .HasMaxLength(35)
-                        .HasColumnType("character varying(35)");
 
                     b.Property<int>("State")
                         .HasColumnType("integer");
@@ -447,16 +449,12 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
-                    b.Property<long?>("UserId")
+                    b.Property<long>("UserId")
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
 
                     b.HasIndex("OrganizationId", "Id");
-
-                    b.HasIndex("OrganizationId", "Sequence")
-                        .IsUnique()
-                        .HasFilter("\"UserId\" IS NULL");
 
                     b.HasIndex("UserId", "Sequence")
                         .IsUnique();
@@ -515,11 +513,17 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("LastAttemptAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("LastError")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
                     b.Property<long>("NextAttemptAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("OrganizationId")
                         .HasColumnType("bigint");
 
                     b.Property<string>("ProtectedBody")
@@ -528,6 +532,10 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.Property<string>("Reference")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<string>("RelayResponse")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
 
                     b.Property<long?>("SentAt")
                         .HasColumnType("bigint");
@@ -553,6 +561,9 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.HasIndex("Reference");
 
                     b.HasIndex(new[] { "NextAttemptAt" }, "IX_Outbox_Pending")
+                        .HasFilter("\"Status\" = 1");
+
+                    b.HasIndex(new[] { "OrganizationId", "CreatedAt" }, "IX_Outbox_PendingByOrganization")
                         .HasFilter("\"Status\" = 1");
 
                     b.ToTable("Outbox", (string)null);
@@ -614,15 +625,6 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("OtpEmail.Admin.Features.MailTexts.MessageText", b =>
-                {
-                    b.HasOne("OtpEmail.Admin.Features.Users.Organization", null)
-                        .WithMany()
-                        .HasForeignKey("OrganizationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.LinkFailureCount", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
@@ -650,6 +652,33 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("OtpEmail.Admin.Features.OtpEmail.UserEnrolment", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.OrganizationHour", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OtpEmail.Admin.Features.Users.OrganizationTotal", b =>
+                {
+                    b.HasOne("OtpEmail.Admin.Features.Users.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("OtpEmail.Admin.Features.Users.User", b =>
                 {
                     b.HasOne("OtpEmail.Admin.Features.Users.Organization", null)
@@ -664,7 +693,8 @@ namespace OtpEmail.Admin.Infrastructure.Data.Migrations.Postgres
                     b.HasOne("OtpEmail.Admin.Features.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade);
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,100 @@
+using Microsoft.EntityFrameworkCore;
+using OtpEmail.Admin.Infrastructure.Data;
+
+namespace OtpEmail.Admin.Infrastructure.Email;
+
+/// <summary>
+/// Writes what became of the dispatcher's mail on the outbox rows: retried (when, why, the relay's
+/// answer), sent (with the relay's answer) or given up, the last two with what the senders keep of it
+/// (<see cref="IMailOutcomeRecorder"/>) in the same commit.
+/// </summary>
+public sealed class OutboxRecords(DbWriter writer, IEnumerable<IMailOutcomeRecorder> recorders, TimeProvider time)
+{
+    public async Task RetryLaterAsync(OutboxMail mail, int attempts, DateTimeOffset next, string reason, string? reply, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await writer.RunAsync(db => db.OutboxMails
+            .Where(m => m.Id == mail.Id && m.Status == OutboxMailStatus.Pending)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(m => m.Attempts, attempts)
+                .SetProperty(m => m.NextAttemptAt, next)
+                .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null)
+                .SetProperty(m => m.LastAttemptAt, now)
+                .SetProperty(m => m.RelayResponse, Truncate(reply))
+                .SetProperty(m => m.LastError, Truncate(reason)), cancellationToken), cancellationToken);
+    }
+
+    // One write for the whole round: a commit per mail would make the write queue the pace of delivery.
+    // Should the process die between a send and this record, those mails go again with the same Message-ID
+    // once their claim runs out. Not cancellable: a mail that went out must be recorded as sent.
+    // Mail the round claimed but did not reach (it stopped early) is given back in the same write.
+    public async Task SentAsync(IReadOnlyList<(OutboxMail Mail, string? Reply)> sent, long? giveBack)
+    {
+        var now = time.GetUtcNow();
+        var outcomes = sent.Select(s => new MailOutcome(s.Mail.Id, s.Mail.Reference, s.Mail.To, Sent: true, s.Mail.Attempts + 1, Truncate(s.Reply), null, now)).ToList();
+        await writer.WriteAsync<bool>(async (db, ct) =>
+        {
+            foreach (var outcome in outcomes)
+            {
+                await db.OutboxMails
+                    .Where(m => m.Id == outcome.MailId)
+                    .ExecuteUpdateAsync(set => set
+                        .SetProperty(m => m.Status, OutboxMailStatus.Sent)
+                        .SetProperty(m => m.Attempts, outcome.Attempts)
+                        .SetProperty(m => m.SentAt, now)
+                        .SetProperty(m => m.LastAttemptAt, now)
+                        .SetProperty(m => m.RelayResponse, outcome.RelayResponse)
+                        .SetProperty(m => m.LastError, (string?)null)
+                        .SetProperty(m => m.ProtectedBody, (string?)null), ct);
+            }
+
+            if (giveBack is { } claim)
+            {
+                await db.OutboxMails
+                    .Where(m => m.ClaimToken == claim && m.Status == OutboxMailStatus.Pending)
+                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), ct);
+            }
+
+            await TellAsync(db, outcomes, ct);
+            return true;
+        }, CancellationToken.None);
+    }
+
+    /// <summary>A mail that will never go: expired, or refused for good (<paramref name="attempted"/>: the relay was tried).</summary>
+    public async Task GivenUpAsync(OutboxMail mail, string reason, bool attempted, string? reply)
+    {
+        var now = time.GetUtcNow();
+        var attempts = attempted ? mail.Attempts + 1 : mail.Attempts;
+        var lastAttempt = attempted ? now : mail.LastAttemptAt;
+        var outcome = new MailOutcome(mail.Id, mail.Reference, mail.To, Sent: false, attempts, Truncate(reply ?? mail.RelayResponse), Truncate(reason), now);
+        await writer.WriteAsync<bool>(async (db, ct) =>
+        {
+            await db.OutboxMails
+                .Where(m => m.Id == mail.Id)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(m => m.Status, OutboxMailStatus.GivenUp)
+                    .SetProperty(m => m.Attempts, attempts)
+                    .SetProperty(m => m.LastAttemptAt, lastAttempt)
+                    .SetProperty(m => m.RelayResponse, outcome.RelayResponse)
+                    .SetProperty(m => m.LastError, outcome.Reason)
+                    .SetProperty(m => m.ProtectedBody, (string?)null), ct);
+            await TellAsync(db, [outcome], ct);
+            return true;
+        }, CancellationToken.None);
+    }
+
+    private async Task TellAsync(AppDbContext db, IReadOnlyList<MailOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        if (outcomes.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var recorder in recorders)
+        {
+            await recorder.RecordAsync(db, outcomes, cancellationToken);
+        }
+    }
+
+    private static string? Truncate(string? text) => text is { Length: > 500 } ? text[..500] : text;
+}
