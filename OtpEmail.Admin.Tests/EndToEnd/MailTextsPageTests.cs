@@ -23,7 +23,7 @@ public sealed class MailTextsPageTests(BrowserFixture fixture)
         await Accessibility.AssertAccessibleAsync(page, frames: false);
 
         // To the subject with Tab, as a person without a mouse does; then replace its text.
-        await TabToAsync(page, subject);
+        await AdminApp.TabToAsync(page, subject);
         await page.Keyboard.PressAsync("Control+A");
         await page.Keyboard.TypeAsync("Sign-in code for {{.FirstName}} at {{.OrgName}}", new() { Delay = AdminApp.KeyDelay });
         await Assertions.Expect(previewSubject).ToHaveTextAsync("Sign-in code for Ada at Acme");
@@ -40,13 +40,13 @@ public sealed class MailTextsPageTests(BrowserFixture fixture)
 
         await Assertions.Expect(previewSubject).ToHaveTextAsync("Sign-in code for Ada at Acme");
         var save = page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true });
-        await TabToAsync(page, save);
+        await AdminApp.TabToAsync(page, save);
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(origin).ToHaveTextAsync("organization's own");
         await Accessibility.AssertAccessibleAsync(page, frames: false);
 
         var reset = page.GetByRole(AriaRole.Button, new() { Name = "Reset to default" });
-        await TabToAsync(page, reset);
+        await AdminApp.TabToAsync(page, reset);
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(origin).ToHaveTextAsync("default");
         await Assertions.Expect(subject).ToHaveValueAsync("{{.OrgName}}: verify your email address");
@@ -62,20 +62,5 @@ public sealed class MailTextsPageTests(BrowserFixture fixture)
         await Assertions.Expect(page.GetByTestId("preview-subject")).ToHaveTextAsync("Acme: verify your email address");
         await Assertions.Expect(page.GetByLabel("Subject", new() { Exact = true })).ToHaveAttributeAsync("readonly", "");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true })).ToHaveCountAsync(0);
-    }
-
-    private static async Task TabToAsync(IPage page, ILocator target)
-    {
-        await Assertions.Expect(target).ToBeVisibleAsync();
-        for (var tabs = 0; tabs < 60; tabs++)
-        {
-            await page.Keyboard.PressAsync("Tab");
-            if (await target.EvaluateAsync<bool>("element => element === document.activeElement"))
-            {
-                return;
-            }
-        }
-
-        Assert.Fail($"Tab did not reach {target}.");
     }
 }

@@ -24,7 +24,7 @@ public sealed class OverviewPageTests(BrowserFixture fixture)
         await app.SignInAsync(AdminApp.Support);
 
         // From the app bar, by keyboard.
-        await TabToAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Overview" }));
+        await AdminApp.TabToAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Overview" }));
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(app.Heading).ToHaveTextAsync("Overview");
         var stale = page.GetByTestId("stale");
@@ -35,7 +35,7 @@ public sealed class OverviewPageTests(BrowserFixture fixture)
         await app.ScreenshotAsync("overview");
 
         // The list as CSV.
-        await TabToAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Export as CSV" }));
+        await AdminApp.TabToAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Export as CSV" }));
         var download = await page.RunAndWaitForDownloadAsync(() => page.Keyboard.PressAsync("Enter"));
         var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
         Assert.StartsWith("user_id,user,organization_id,otp_email_id,address,added_at,code_expired_at", csv, StringComparison.Ordinal);
@@ -43,16 +43,16 @@ public sealed class OverviewPageTests(BrowserFixture fixture)
         Assert.Contains(second, csv, StringComparison.Ordinal);
 
         // One resend from its row.
-        await TabToAsync(page, page.GetByRole(AriaRole.Button, new() { Name = $"Resend code to {first}" }));
+        await AdminApp.TabToAsync(page, page.GetByRole(AriaRole.Button, new() { Name = $"Resend code to {first}" }));
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.GetByTestId("resend-outcome")).ToContainTextAsync("A new code went to 1 of 1.");
         Assert.Contains(first, await fixture.WaitForMailAsync(first));
 
         // A choice: its checkbox with Space, then the button for the chosen.
         var choose = stale.Locator("tr", new() { HasText = second }).GetByRole(AriaRole.Checkbox);
-        await TabToAsync(page, choose);
+        await AdminApp.TabToAsync(page, choose);
         await page.Keyboard.PressAsync("Space");
-        await TabToAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Resend code to the 1 chosen" }));
+        await AdminApp.TabToAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Resend code to the 1 chosen" }));
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.GetByTestId("resend-outcome")).ToContainTextAsync("A new code went to 1 of 1.");
         Assert.Contains(second, await fixture.WaitForMailAsync(second));
@@ -76,21 +76,5 @@ public sealed class OverviewPageTests(BrowserFixture fixture)
         var expired = DateTimeOffset.UtcNow.AddMinutes(-1); // as if ten minutes had passed
         await db.OtpEmails.Where(a => a.Id == long.Parse(added.Value.OtpEmailId)).ExecuteUpdateAsync(set => set.SetProperty(a => a.CodeExpiresAt, expired));
         return address;
-    }
-
-    /// <summary>Presses Tab until <paramref name="target"/> has the focus.</summary>
-    private static async Task TabToAsync(IPage page, ILocator target)
-    {
-        await Assertions.Expect(target).ToBeVisibleAsync();
-        for (var tabs = 0; tabs < 80; tabs++)
-        {
-            await page.Keyboard.PressAsync("Tab");
-            if (await target.EvaluateAsync<bool>("element => element === document.activeElement || element.contains(document.activeElement)"))
-            {
-                return;
-            }
-        }
-
-        Assert.Fail($"80 presses of Tab did not reach {target}.");
     }
 }

@@ -34,7 +34,7 @@ public sealed partial class SecurityTests(BrowserFixture fixture)
         await staff.SignInAsync(AdminApp.Admin);
         await staff.PickUserAsync("goldwasser", "Shafi Goldwasser");
         var userId = await staff.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = "User id" }).Locator("code").InnerTextAsync();
-        var orgId = await staff.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Organization" }).InnerTextAsync() switch
+        var orgId = await staff.Page.GetByRole(AriaRole.Row).Filter(new() { Has = staff.Page.GetByRole(AriaRole.Rowheader, new() { Name = "Organization", Exact = true }) }).InnerTextAsync() switch
         {
             var text when text.Contains("Acme") => "300000000000000001",
             _ => "300000000000000002",

@@ -50,6 +50,22 @@ public sealed class AdminApp(IPage page)
         await Assertions.Expect(Heading).ToBeVisibleAsync();
     }
 
+    /// <summary>Presses Tab until <paramref name="target"/> (or something inside it) has the focus, as a person without a mouse does.</summary>
+    public static async Task TabToAsync(IPage page, ILocator target, int maxTabs = 80)
+    {
+        await Assertions.Expect(target).ToBeVisibleAsync();
+        for (var tabs = 0; tabs < maxTabs; tabs++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await target.EvaluateAsync<bool>("element => element === document.activeElement || element.contains(document.activeElement)"))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"{maxTabs} presses of Tab did not reach {target}.");
+    }
+
     /// <summary>Types into a field as a person does: once it takes keys, a key at a time.</summary>
     public static async Task TypeAsync(ILocator field, string text)
     {

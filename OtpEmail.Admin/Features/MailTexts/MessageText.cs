@@ -19,10 +19,6 @@ public sealed record MessageFields(string Title, string PreHeader, string Subjec
     public IReadOnlyList<string> Values => [Title, PreHeader, Subject, Greeting, Text, ButtonText, FooterText];
 
     public static MessageFields From(IReadOnlyList<string> values) => new(values[0], values[1], values[2], values[3], values[4], values[5], values[6]);
-
-    /// <summary>These fields, each empty one filled from <paramref name="defaults"/>.</summary>
-    public MessageFields Over(MessageFields defaults) =>
-        From(Values.Zip(defaults.Values, (own, fallback) => own.Length > 0 ? own : fallback).ToList());
 }
 
 /// <summary>An organization's own text of the verification mail in one language.</summary>
