@@ -1,6 +1,7 @@
 using OtpEmail.Admin.Components;
 using OtpEmail.Admin.Features.Audit;
 using OtpEmail.Admin.Features.Bulk;
+using OtpEmail.Admin.Features.Events;
 using OtpEmail.Admin.Features.MailTexts;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Overview;
@@ -44,6 +45,7 @@ builder.AddMailTexts();
 builder.AddOtpEmail();
 builder.AddBulk();
 builder.AddAudit();
+builder.AddEvents();
 builder.AddOverview();
 builder.AddStaffUi();
 

@@ -25,12 +25,13 @@ public sealed partial class ShapeTests
     {
         { $"{Root}.Common", [$"{Root}.Features", $"{Root}.Infrastructure", $"{Root}.Grpc", $"{Root}.Components"] },
         { $"{Root}.Infrastructure", [$"{Root}.Features", $"{Root}.Grpc", $"{Root}.Components"] },
-        { $"{Root}.Features.Users", [$"{Root}.Features.OtpEmail", $"{Root}.Features.MailTexts", $"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
-        { $"{Root}.Features.MailTexts", [$"{Root}.Features.OtpEmail", $"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
-        { $"{Root}.Features.Audit", [$"{Root}.Features.OtpEmail", $"{Root}.Features.MailTexts", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
-        { $"{Root}.Features.OtpEmail", [$"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
-        { $"{Root}.Features.Bulk", [$"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
-        { $"{Root}.Features.Overview", [$"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.Users", [$"{Root}.Features.Events", $"{Root}.Features.OtpEmail", $"{Root}.Features.MailTexts", $"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.MailTexts", [$"{Root}.Features.Events", $"{Root}.Features.OtpEmail", $"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.Audit", [$"{Root}.Features.Events", $"{Root}.Features.OtpEmail", $"{Root}.Features.MailTexts", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.OtpEmail", [$"{Root}.Features.Events", $"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.Bulk", [$"{Root}.Features.Events", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.Overview", [$"{Root}.Features.Events", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.Events", [$"{Root}.Features.Audit", $"{Root}.Features.MailTexts", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
     };
 
     [Theory]
