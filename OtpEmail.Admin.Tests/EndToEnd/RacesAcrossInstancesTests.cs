@@ -71,7 +71,8 @@ public sealed class RacesAcrossInstancesTests(TwoInstancesFixture fixture)
                 fixture.Either(i), $"/v3alpha/users/{userId}/otp_email", Json.Of(new { email = Json.Verified(ApiClient.NewAddress()) }))));
 
             Assert.Equal(TwoInstancesFixture.MaxAuthenticatorsPerUser, replies.Count(reply => reply.Status == 200));
-            Assert.All(replies.Where(reply => reply.Status != 200), reply => Assert.Equal("400 OTPEMAIL-TOO-MANY", Outcome(reply)));
+            // Refused for the cap, or (rarely, when a write collided through all its attempts) asked to try again; never a 500.
+            Assert.All(replies.Where(reply => reply.Status != 200), reply => Assert.Contains(Outcome(reply), new[] { "400 OTPEMAIL-TOO-MANY", "409 WRITE-CONFLICT" }));
             Assert.Equal(TwoInstancesFixture.MaxAuthenticatorsPerUser, await CountAsync($"""
                 SELECT count(*) FROM "OtpEmails" WHERE "UserId" = {userId} AND {ActiveStateSql}
                 """));

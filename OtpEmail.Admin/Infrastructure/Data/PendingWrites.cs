@@ -52,7 +52,16 @@ internal sealed class StagedWrite<T>(
     Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken, string callerFile, string callerMember)
     : PendingWrite<Result<T>>
 {
-    private const int MaxAttempts = 3;
+    private const int MaxAttempts = 5;
+
+    /// <summary>
+    /// The answer when other writers kept changing the same rows through every attempt: a temporary
+    /// condition, so the caller hears "try again" (409, code 10, <c>Retry-After</c>), never an internal error.
+    /// </summary>
+    internal static readonly AppError Contended = new(ErrorCode.Aborted, "WRITE-CONFLICT", "Concurrent changes to the same user kept colliding with this one; try again")
+    {
+        RetryAfter = TimeSpan.FromSeconds(1),
+    };
 
     private Staged<T> _staged;
 
@@ -98,9 +107,17 @@ internal sealed class StagedWrite<T>(
                 Complete(staged.Result);
                 return;
             }
-            catch (Exception e) when (attempt < MaxAttempts && IsConflict(e))
+            catch (Exception e) when (IsConflict(e))
             {
-                // Another writer changed the same rows, or took a unique value, since the stage read them: read again and redo.
+                // Another writer changed the same rows, or took a unique value, since the stage read them: read again
+                // and redo, after a pause that grows and varies, so that colliding writers fall out of step.
+                if (attempt == MaxAttempts)
+                {
+                    Complete(Contended);
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)));
             }
         }
     }
