@@ -185,6 +185,22 @@ public sealed class VerifyOtpEmailTests(HandlerFixture fixture)
         Assert.All(events, e => Assert.DoesNotContain(code, e.Payload, StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public async Task OnlyASuccessfulVerificationIsLoggedAsVerified()
+    {
+        var (userId, otpId, code) = await fixture.AddReturningCodeAsync();
+
+        await VerifyAsync(userId, otpId, "WRONG000");
+        var afterTheMiss = VerifiedLines(otpId);
+        await VerifyAsync(userId, otpId, code);
+
+        Assert.Equal(0, afterTheMiss);
+        Assert.Equal(1, VerifiedLines(otpId));
+    }
+
+    private int VerifiedLines(string otpId) =>
+        fixture.App.Logs.Lines.Count(line => line.Contains($"OTP email {otpId} verified by {Callers.Admin.Subject}", StringComparison.Ordinal));
+
     private Task<Result<VerifyOtpEmailResponse>> VerifyAsync(string userId, string otpId, string? code) =>
         fixture.Get<VerifyOtpEmailHandler>().HandleAsync(Callers.Admin, userId, otpId, new VerifyOtpEmailRequest { Code = code }, CancellationToken.None);
 }
