@@ -66,6 +66,7 @@ public sealed partial class AddOtpEmailTests(HandlerFixture fixture)
         Assert.Matches("^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}$", added.Value.VerificationCode);
         Assert.Equal(OtpEmailState.Pending, await StateAsync(added.Value.OtpEmailId));
         await using var db = fixture.Db();
+        Assert.Null((await db.OtpEmails.SingleAsync(a => a.Id == long.Parse(added.Value.OtpEmailId))).VerifiedAt);
         Assert.False(await db.OutboxMails.AnyAsync(m => m.To == address));
     }
 
@@ -147,6 +148,15 @@ public sealed partial class AddOtpEmailTests(HandlerFixture fixture)
         Assert.False(await db.OtpEmails.AnyAsync(a => a.UserId == long.Parse(userId)));
         Assert.False(await db.OutboxMails.AnyAsync(m => m.To == "a@example.com"));
         Assert.Equal(1, await db.UserEvents.CountAsync(e => e.UserId == long.Parse(userId)));
+    }
+
+    [Fact]
+    public async Task AMissingEmailIsRefusedWithAMessageThatNamesIt()
+    {
+        var refused = await Handler.HandleAsync(Callers.Admin, await fixture.CreateUserAsync(), new AddOtpEmailRequest(), CancellationToken.None);
+
+        Assert.Equal("email", refused.Error?.Field);
+        Assert.Equal("email is required", refused.Error?.Message);
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public sealed class AllowedTemplateHostsTests : IAsyncLifetime
     [InlineData("https://evil.example/{{.Code}}", 400)]
     [InlineData("https://verify.example.com.evil.example/{{.Code}}", 400)]
     [InlineData("https://example.org/{{.Code}}", 400)]
+    [InlineData("https://notverify.example.com/{{.Code}}", 400)]
     public async Task OnlyTheAllowedHostsAreLinkedTo(string template, int status)
     {
         var userId = await _api.CreateUserAsync();
@@ -39,6 +40,7 @@ public sealed class AllowedTemplateHostsTests : IAsyncLifetime
         {
             Assert.Equal(ErrorCode.InvalidArgument, reply.ErrorCode());
             Assert.Equal("URLTEMPLATE-HOST", reply.Json["details"]![0]!["id"]!.GetValue<string>());
+            Assert.Contains("one of these hosts: verify.example.com, *.example.org", reply.Json["message"]!.GetValue<string>());
         }
     }
 }

@@ -27,6 +27,8 @@ public sealed class MailAbuseTests(HandlerFixture fixture)
 
         Assert.Equal(ErrorCode.ResourceExhausted, eleventh.Error?.Code);
         Assert.Equal("OTPEMAIL-RECIPIENT-LIMIT", eleventh.Error?.Id);
+        Assert.Equal(OtpEmailErrors.AddressField, eleventh.Error?.Field);
+        Assert.Contains("At most 10 verification mails an hour", eleventh.Error?.Message);
         Assert.InRange(eleventh.Error!.RetryAfter!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
         Assert.True(returned.IsSuccess); // no mail, no limit
     }
@@ -105,6 +107,7 @@ public sealed class MailAbuseTests(HandlerFixture fixture)
 
         Assert.Equal(ErrorCode.FailedPrecondition, twentyFirst.Error?.Code);
         Assert.Equal("OTPEMAIL-TOO-MANY", twentyFirst.Error?.Id);
+        Assert.Contains("at most 20 OTP Email authenticators", twentyFirst.Error?.Message);
         Assert.True(afterRemoving.IsSuccess);
     }
 

@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Tests.TestSupport;
 
 namespace OtpEmail.Admin.Tests.Features.OtpEmail;
@@ -38,6 +42,8 @@ public sealed class ResendOtpEmailCodeTests(HandlerFixture fixture)
     [Fact]
     public async Task AtMostFiveCodesAnHourThenResourceExhaustedUntilTheHourIsOver()
     {
+        // On a whole millisecond, as times are stored: the window reopens exactly an hour after code 1.
+        fixture.Clock.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerMillisecond - fixture.Clock.GetUtcNow().Ticks % TimeSpan.TicksPerMillisecond));
         var (userId, otpId, _) = await fixture.AddReturningCodeAsync(); // code 1
         for (var i = 2; i <= 5; i++)
         {
@@ -50,8 +56,56 @@ public sealed class ResendOtpEmailCodeTests(HandlerFixture fixture)
         var reopened = await ResendAsync(userId, otpId, VerificationMode.ReturnCode);
 
         Assert.Equal(ErrorCode.ResourceExhausted, sixth.Error?.Code);
+        Assert.Equal("OTPEMAIL-SEND-LIMIT", sixth.Error?.Id);
+        Assert.Contains("At most 5 codes an hour", sixth.Error?.Message);
         Assert.InRange(sixth.Error!.RetryAfter!.Value, TimeSpan.FromMinutes(56) - TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(56)); // stored to the millisecond
         Assert.True((await VerifyAsync(userId, otpId, reopened.Value.VerificationCode!)).IsSuccess);
+    }
+
+    [Fact]
+    public async Task AResendAppendsACodeIssuedEventWithActorAndModeButNoCode()
+    {
+        var address = ApiClient.NewAddress();
+        var (userId, otpId, _) = await fixture.AddReturningCodeAsync(address);
+        var actor = Callers.Support(Callers.Acme);
+
+        var resent = await fixture.Get<ResendOtpEmailCodeHandler>().HandleAsync(actor, userId, otpId,
+            ResendOtpEmailCodeRequest.For(VerificationMode.ReturnCode), CancellationToken.None);
+
+        Assert.Equal(3, resent.Value.Details.Sequence); // after the user's creation and the add
+        Assert.Equal(fixture.Clock.GetUtcNow(), resent.Value.Details.ChangeDate);
+        await using var db = fixture.Db();
+        var recorded = await db.UserEvents.SingleAsync(e => e.UserId == long.Parse(userId) && e.Sequence == 3);
+        Assert.Equal(OtpEmailEvents.CodeIssued, recorded.Type);
+        Assert.Equal(actor.Subject, recorded.ActorSubject);
+        Assert.Contains(otpId, recorded.Payload);
+        Assert.Contains(address, recorded.Payload);
+        Assert.Contains("return_code", recorded.Payload);
+        Assert.DoesNotContain(resent.Value.VerificationCode!, recorded.Payload, StringComparison.OrdinalIgnoreCase);
+        Assert.Single(fixture.App.Logs.Lines, line => line.Contains($"New code for OTP email {otpId} issued by {actor.Subject} (return_code)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EachResendCountsOneCodeIssuedByItsMode()
+    {
+        var (userId, otpId, _) = await fixture.AddReturningCodeAsync();
+        var meters = fixture.Get<IMeterFactory>();
+        var issued = new ConcurrentQueue<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Name == "otpemail.codes.issued")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) => issued.Enqueue($"{value} {tags[0].Key}={tags[0].Value}"));
+        listener.Start();
+
+        await ResendAsync(userId, otpId, VerificationMode.ReturnCode);
+        await ResendAsync(userId, otpId, VerificationMode.SendCode);
+
+        Assert.Equal(["1 mode=return_code", "1 mode=send_code"], issued);
     }
 
     [Fact]

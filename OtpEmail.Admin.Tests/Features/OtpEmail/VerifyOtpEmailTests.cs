@@ -23,7 +23,9 @@ public sealed class VerifyOtpEmailTests(HandlerFixture fixture)
         await using var db = fixture.Db();
         var stored = await db.OtpEmails.SingleAsync(a => a.Id == long.Parse(otpId));
         Assert.Equal(OtpEmailState.Ready, stored.State);
+        Assert.Equal(fixture.Clock.GetUtcNow().ToUnixTimeMilliseconds(), stored.VerifiedAt?.ToUnixTimeMilliseconds());
         Assert.Null(stored.CodeHash);
+        Assert.Null(stored.CodeExpiresAt);
     }
 
     [Fact]
@@ -74,6 +76,53 @@ public sealed class VerifyOtpEmailTests(HandlerFixture fixture)
 
         Assert.True(justInTime.IsSuccess);
         Assert.Equal(OtpEmailErrors.CodeExpired, tooLate.Error);
+    }
+
+    [Fact]
+    public async Task ACodeHasExpiredAtTheExactMomentItsTenMinutesEnd()
+    {
+        // On a whole millisecond, as times are stored: the expiry read back is the one issued.
+        fixture.Clock.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerMillisecond - fixture.Clock.GetUtcNow().Ticks % TimeSpan.TicksPerMillisecond));
+        var (userId, otpId, code) = await fixture.AddReturningCodeAsync();
+
+        fixture.Clock.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.Equal(OtpEmailErrors.CodeExpired, (await VerifyAsync(userId, otpId, code)).Error);
+    }
+
+    [Fact]
+    public async Task ACodeOfTwoHundredCharactersIsTriedAndALongerOneIsRefusedUntried()
+    {
+        var (userId, otpId, code) = await fixture.AddReturningCodeAsync();
+
+        var longest = await VerifyAsync(userId, otpId, new string('A', 200));
+        var tooLong = await VerifyAsync(userId, otpId, new string('A', 201));
+
+        Assert.Equal(OtpEmailErrors.CodeWrong(invalidated: false), longest.Error);
+        Assert.Equal(ErrorCode.InvalidArgument, tooLong.Error?.Code);
+        Assert.Equal("OTPEMAIL-CODE-LENGTH", tooLong.Error?.Id);
+        Assert.Equal("code", tooLong.Error?.Field);
+        Assert.Contains("1–200 characters", tooLong.Error?.Message);
+        await using var db = fixture.Db();
+        Assert.Equal(1, await db.UserEvents.CountAsync(e => e.UserId == long.Parse(userId) && e.Type == OtpEmailEvents.VerificationFailed));
+        Assert.True((await VerifyAsync(userId, otpId, code)).IsSuccess);
+    }
+
+    [Fact]
+    public async Task ANewCodeStartsTheCountOfWrongTriesAgain()
+    {
+        var (userId, otpId, _) = await fixture.AddReturningCodeAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.False((await VerifyAsync(userId, otpId, "WRONG000")).IsSuccess);
+        }
+
+        var resent = await fixture.Get<ResendOtpEmailCodeHandler>().HandleAsync(Callers.Admin, userId, otpId,
+            ResendOtpEmailCodeRequest.For(VerificationMode.ReturnCode), CancellationToken.None);
+        var fifthWrongInAll = await VerifyAsync(userId, otpId, "WRONG000");
+
+        Assert.Equal(OtpEmailErrors.CodeWrong(invalidated: false), fifthWrongInAll.Error);
+        Assert.True((await VerifyAsync(userId, otpId, resent.Value.VerificationCode!)).IsSuccess);
     }
 
     [Fact]
@@ -135,6 +184,22 @@ public sealed class VerifyOtpEmailTests(HandlerFixture fixture)
         Assert.Equal([actor.Subject, actor.Subject], events.Skip(2).Select(e => e.ActorSubject));
         Assert.All(events, e => Assert.DoesNotContain(code, e.Payload, StringComparison.OrdinalIgnoreCase));
     }
+
+    [Fact]
+    public async Task OnlyASuccessfulVerificationIsLoggedAsVerified()
+    {
+        var (userId, otpId, code) = await fixture.AddReturningCodeAsync();
+
+        await VerifyAsync(userId, otpId, "WRONG000");
+        var afterTheMiss = VerifiedLines(otpId);
+        await VerifyAsync(userId, otpId, code);
+
+        Assert.Equal(0, afterTheMiss);
+        Assert.Equal(1, VerifiedLines(otpId));
+    }
+
+    private int VerifiedLines(string otpId) =>
+        fixture.App.Logs.Lines.Count(line => line.Contains($"OTP email {otpId} verified by {Callers.Admin.Subject}", StringComparison.Ordinal));
 
     private Task<Result<VerifyOtpEmailResponse>> VerifyAsync(string userId, string otpId, string? code) =>
         fixture.Get<VerifyOtpEmailHandler>().HandleAsync(Callers.Admin, userId, otpId, new VerifyOtpEmailRequest { Code = code }, CancellationToken.None);
