@@ -18,7 +18,7 @@ public sealed class MailWakeUpTests(MailWakeUpTests.Fixture fixture) : IClassFix
             new AddOtpEmailRequest { Email = SetEmail.For(address, VerificationMode.SendCode) }, CancellationToken.None);
 
         Assert.True(added.IsSuccess, added.Error?.FullMessage);
-        Assert.Equal("Verify your email address", (await fixture.Smtp.WaitForMailToAsync(address)).Subject);
+        Assert.Equal("Acme: verify your email address", (await fixture.Smtp.WaitForMailToAsync(address)).Subject);
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class MailWakeUpTests(MailWakeUpTests.Fixture fixture) : IClassFix
             ResendOtpEmailCodeRequest.For(VerificationMode.SendCode), CancellationToken.None);
 
         Assert.True(resent.IsSuccess, resent.Error?.FullMessage);
-        Assert.Equal("Verify your email address", (await fixture.Smtp.WaitForMailToAsync(address)).Subject);
+        Assert.Equal("Acme: verify your email address", (await fixture.Smtp.WaitForMailToAsync(address)).Subject);
     }
 
     /// <summary>The handlers' app with an hour between the dispatcher's own looks at the outbox.</summary>
