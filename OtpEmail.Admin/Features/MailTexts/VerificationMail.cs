@@ -35,22 +35,23 @@ public sealed class VerificationMail : IMailTemplate
     public MailBody Render(IReadOnlyDictionary<string, string> values)
     {
         var language = Language(values);
-        var fields = Fields(values);
+        var fields = Templates.Of(values, DefaultTexts.Fields(language));
         var lines = DefaultTexts.Lines(language);
         var variables = Variables(values);
         var (code, link) = (values[CodeKey], values[LinkKey]);
 
-        string Plain(string template) => MessageTemplate.Parse(template, "").Value.Render(variables, v => v);
-        string Markup(string template) => MessageTemplate.Parse(template, "").Value.Render(variables, Encode, Encode);
+        string Plain(MessageTemplate template) => template.Render(variables, v => v);
+        string Markup(MessageTemplate template) => template.Render(variables, Encode, Encode);
+        static MessageTemplate Fixed(string line) => MessageTemplate.Parse(line, "").Value;
 
         var text = new StringBuilder()
             .AppendLine(Plain(fields.Greeting)).AppendLine()
             .AppendLine(Plain(fields.Text)).AppendLine()
             .AppendLine($"{Plain(fields.ButtonText)}: {link}").AppendLine()
-            .AppendLine($"{Plain(lines.CodeLabel)} {code}").AppendLine()
+            .AppendLine($"{Plain(Fixed(lines.CodeLabel))} {code}").AppendLine()
             .AppendLine(Plain(fields.FooterText))
             .AppendLine("--")
-            .AppendLine(Plain(lines.SentFor))
+            .AppendLine(Plain(Fixed(lines.SentFor)))
             .ToString();
         var href = Html.Encode(link);
         var small = "font-size:12px;color:#555";
@@ -63,36 +64,25 @@ public sealed class VerificationMail : IMailTemplate
             <p>{Markup(fields.Greeting)}</p>
             <p>{Markup(fields.Text)}</p>
             <p><a href="{href}" style="display:inline-block;padding:10px 18px;background:#1565c0;color:#ffffff;text-decoration:none;border-radius:4px">{Markup(fields.ButtonText)}</a></p>
-            <p>{Markup(lines.CodeLabel)} <strong style="font-family:monospace;font-size:18px">{Html.Encode(code)}</strong></p>
-            <p style="{small}">{Markup(lines.LinkLabel)}<br><a href="{href}">{href}</a></p>
+            <p>{Markup(Fixed(lines.CodeLabel))} <strong style="font-family:monospace;font-size:18px">{Html.Encode(code)}</strong></p>
+            <p style="{small}">{Markup(Fixed(lines.LinkLabel))}<br><a href="{href}">{href}</a></p>
             <p style="{small}">{Markup(fields.FooterText)}</p>
-            <p style="{small}">{Markup(lines.SentFor)}</p>
+            <p style="{small}">{Markup(Fixed(lines.SentFor))}</p>
             </body></html>
             """;
         return new MailBody(text, html)
         {
-            Subject = Subject(fields, variables),
+            Subject = OneLine(Plain(fields.Subject)),
             Language = language,
             SenderName = values.GetValueOrDefault(SenderNameKey) is { Length: > 0 } sender ? sender : values.GetValueOrDefault(OrgNameKey),
         };
     }
 
-    /// <summary>The subject alone, with <paramref name="values"/>' code in it (where its text has one).</summary>
-    internal static string Subject(IReadOnlyDictionary<string, string> values) => Subject(Fields(values), Variables(values));
-
-    private static string Subject(MessageFields fields, Dictionary<string, string> variables) =>
-        OneLine(MessageTemplate.Parse(fields.Subject, "").Value.Render(variables, v => v));
+    /// <summary>The subject alone, with <paramref name="values"/>' code in it (where its text has one): only that field is parsed.</summary>
+    internal static string Subject(IReadOnlyDictionary<string, string> values) =>
+        OneLine(Templates.Field(values, "subject", DefaultTexts.Fields(Language(values)).Subject).Render(Variables(values), v => v));
 
     private static string Language(IReadOnlyDictionary<string, string> values) => values.GetValueOrDefault(LanguageKey) ?? "en";
-
-    /// <summary>The organization's fields where stored (and still valid), else the shipped ones of the language.</summary>
-    private static MessageFields Fields(IReadOnlyDictionary<string, string> values)
-    {
-        var defaults = DefaultTexts.Fields(Language(values));
-        return MessageFields.From(MessageFields.Limits
-            .Zip(defaults.Values, (field, fallback) => values.GetValueOrDefault(FieldKey(field.Name)) is { Length: > 0 } own && MessageTemplate.Parse(own, "").IsSuccess ? own : fallback)
-            .ToList());
-    }
 
     /// <summary>The variables' values for the texts (see <see cref="MessageTemplate.Variables"/>).</summary>
     internal static Dictionary<string, string> Variables(IReadOnlyDictionary<string, string> values) => new()
@@ -113,4 +103,21 @@ public sealed class VerificationMail : IMailTemplate
 
     // A header is one line: line breaks in a subject become spaces.
     private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+
+    /// <summary>The seven fields, each parsed once: the organization's where stored (and still valid), else the shipped one of the language.</summary>
+    private sealed record Templates(
+        MessageTemplate Title, MessageTemplate PreHeader, MessageTemplate Subject, MessageTemplate Greeting,
+        MessageTemplate Text, MessageTemplate ButtonText, MessageTemplate FooterText)
+    {
+        public static Templates Of(IReadOnlyDictionary<string, string> values, MessageFields defaults)
+        {
+            var parsed = MessageFields.Limits.Zip(defaults.Values, (field, fallback) => Field(values, field.Name, fallback)).ToList();
+            return new Templates(parsed[0], parsed[1], parsed[2], parsed[3], parsed[4], parsed[5], parsed[6]);
+        }
+
+        public static MessageTemplate Field(IReadOnlyDictionary<string, string> values, string name, string fallback) =>
+            values.GetValueOrDefault(FieldKey(name)) is { Length: > 0 } own && MessageTemplate.Parse(own, name) is { IsSuccess: true } stored
+                ? stored.Value
+                : MessageTemplate.Parse(fallback, name).Value;
+    }
 }
