@@ -16,8 +16,6 @@ namespace OtpEmail.Admin.Infrastructure.Email;
 /// </summary>
 public sealed partial class MailDispatcher(
     IDbContextFactory<AppDbContext> dbs,
-    DbWriter writer,
-    IdGenerator ids,
     MailOutbox outbox,
     IMailTransport transport,
     OutboxRecords records,
@@ -57,7 +55,7 @@ public sealed partial class MailDispatcher(
 
             try
             {
-                await outbox.WaitAsync(wait, stoppingToken);
+                await outbox.Queue.WaitAsync(wait, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -76,12 +74,9 @@ public sealed partial class MailDispatcher(
     private async Task<TimeSpan> DispatchDueAsync(Connection connection, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var claim = await ClaimDueAsync(now, cancellationToken);
+        var claim = await outbox.Queue.ClaimDueAsync(now, _settings.ClaimLease, _settings.BatchSize, cancellationToken);
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var due = await db.OutboxMails.AsNoTracking()
-            .Where(m => m.ClaimToken == claim && m.Status == OutboxMailStatus.Pending)
-            .OrderBy(m => m.NextAttemptAt)
-            .ToListAsync(cancellationToken);
+        var due = await outbox.Queue.Claimed(db, claim).ToListAsync(cancellationToken);
         using var activity = due.Count > 0 ? AppTelemetry.Source.StartActivity("mail dispatch") : null;
         activity?.SetTag("otpemail.mails.due", due.Count);
 
@@ -142,48 +137,13 @@ public sealed partial class MailDispatcher(
             return TimeSpan.Zero;
         }
 
-        // Mail another round holds is its business (or, should its claim run out, a later poll's).
-        var later = time.GetUtcNow();
-        var nextDue = await db.OutboxMails.AsNoTracking()
-            .Where(m => m.Status == OutboxMailStatus.Pending && (m.ClaimedUntil == null || m.ClaimedUntil <= later))
-            .OrderBy(m => m.NextAttemptAt)
-            .Select(m => (DateTimeOffset?)m.NextAttemptAt)
-            .FirstOrDefaultAsync(cancellationToken);
-        var untilDue = nextDue is { } at ? at - time.GetUtcNow() : _settings.PollInterval;
-        return untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < _settings.PollInterval ? untilDue : _settings.PollInterval;
-    }
-
-    /// <summary>
-    /// Takes the due mail of one round for this dispatcher: marks it with a token of its own until the
-    /// lease runs out. Mail another instance holds is left alone, unless that claim has run out (its
-    /// instance died mid-round): then it is taken over, and goes with the same Message-ID.
-    /// </summary>
-    private async Task<long> ClaimDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var claim = ids.Next();
-        var until = now + _settings.ClaimLease;
-        var size = _settings.BatchSize;
-        await writer.RunAsync(db =>
-        {
-            var due = db.OutboxMails
-                .Where(d => d.Status == OutboxMailStatus.Pending && d.NextAttemptAt <= now && (d.ClaimedUntil == null || d.ClaimedUntil <= now))
-                .OrderBy(d => d.NextAttemptAt)
-                .Take(size)
-                .Select(d => d.Id);
-            return db.OutboxMails
-                // Checked again on the row itself: on PostgreSQL a competing claim that committed first wins the row.
-                .Where(m => due.Contains(m.Id) && m.Status == OutboxMailStatus.Pending && (m.ClaimedUntil == null || m.ClaimedUntil <= now))
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(m => m.ClaimToken, claim)
-                    .SetProperty(m => m.ClaimedUntil, until), cancellationToken);
-        }, cancellationToken);
-        return claim;
+        return await outbox.Queue.UntilNextAsync(db, time.GetUtcNow(), _settings.PollInterval, cancellationToken);
     }
 
     private async Task RetryLaterAsync(OutboxMail mail, string reason, string? reply, CancellationToken cancellationToken)
     {
         var attempts = mail.Attempts + 1;
-        var delay = Backoff(attempts);
+        var delay = RetryBackoff.After(attempts, _settings.RetryBaseDelay, _settings.RetryMaxDelay);
         LogRetry(logger, mail.Id, attempts, delay, reason);
         metrics.Retried();
         await records.RetryLaterAsync(mail, attempts, time.GetUtcNow() + delay, reason, reply, cancellationToken);
@@ -203,13 +163,6 @@ public sealed partial class MailDispatcher(
         LogGivenUp(logger, mail.Id, reason);
         metrics.GivenUp();
         await records.GivenUpAsync(mail, reason, attempted, reply);
-    }
-
-    private TimeSpan Backoff(int attempts)
-    {
-        var exponential = _settings.RetryBaseDelay * Math.Pow(2, Math.Min(attempts - 1, 20));
-        var capped = exponential < _settings.RetryMaxDelay ? exponential : _settings.RetryMaxDelay;
-        return capped * (0.8 + (Random.Shared.NextDouble() * 0.4)); // ±20% so retries do not march in step
     }
 
     /// <summary>The transport's session, opened on first use and kept until closed.</summary>

@@ -11,13 +11,13 @@ namespace OtpEmail.Admin.Infrastructure.Email;
 /// takes back mail that is no longer wanted; wakes the dispatcher once that work is committed, and
 /// renders each mail for it. Only the outbox (this and <see cref="MailDispatcher"/>) changes outbox rows.
 /// </summary>
-public sealed class MailOutbox(IEnumerable<IMailTemplate> templates, IDataProtectionProvider dataProtection, IdGenerator ids, TimeProvider time)
+public sealed class MailOutbox(
+    IEnumerable<IMailTemplate> templates, IDataProtectionProvider dataProtection, IdGenerator ids, DbWriter writer, TimeProvider time)
 {
     internal const string Purpose = "OtpEmail.Admin.Outbox.v1";
     private static readonly PreparedInsert<OutboxMail> Insert = new();
     private readonly Dictionary<string, IMailTemplate> _templates = templates.ToDictionary(t => t.Name, StringComparer.Ordinal);
     private readonly IDataProtector _protector = dataProtection.CreateProtector(Purpose);
-    private readonly SemaphoreSlim _signal = new(0, 1);
 
     /// <summary>
     /// Stores the mail in the caller's transaction, at once (see <see cref="PreparedInsert{TEntity}"/>);
@@ -67,21 +67,11 @@ public sealed class MailOutbox(IEnumerable<IMailTemplate> templates, IDataProtec
         }
     }
 
-    /// <summary>Tells the dispatcher that new mail was committed.</summary>
-    public void Notify()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled; one wake-up covers all pending mail.
-        }
-    }
+    /// <summary>The outbox as a queue: claims, leases and the dispatcher's wake-up (see <see cref="WorkQueue{T}"/>).</summary>
+    internal WorkQueue<OutboxMail> Queue { get; } = new(writer, ids, m => m.Status == OutboxMailStatus.Pending);
 
-    internal async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        await _signal.WaitAsync(timeout, cancellationToken);
+    /// <summary>Tells the dispatcher that new mail was committed.</summary>
+    public void Notify() => Queue.Notify();
 
     /// <summary>The message to send: rendered from its template, from <paramref name="sender"/> (<c>Mail:From</c>) under the template's display name.</summary>
     internal MimeMessage Compose(OutboxMail mail, string sender)

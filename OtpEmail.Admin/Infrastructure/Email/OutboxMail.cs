@@ -1,3 +1,5 @@
+using OtpEmail.Admin.Infrastructure.Data;
+
 namespace OtpEmail.Admin.Infrastructure.Email;
 
 public enum OutboxMailStatus
@@ -12,7 +14,7 @@ public enum OutboxMailStatus
 /// Its body (the template's values) is encrypted with ASP.NET Core Data Protection, rendered at
 /// delivery, and cleared once sent or given up.
 /// </summary>
-public sealed class OutboxMail
+public sealed class OutboxMail : IQueuedWork
 {
     public long Id { get; set; }
 
@@ -47,10 +49,8 @@ public sealed class OutboxMail
     /// <summary>The organization the mail is sent for, when it is sent for one: whose figures it counts in.</summary>
     public long? OrganizationId { get; set; }
 
-    /// <summary>The dispatcher round that holds the mail (see <see cref="ClaimedUntil"/>).</summary>
     public long? ClaimToken { get; set; }
 
-    /// <summary>Until when that round holds it; no other round takes it before then.</summary>
     public DateTimeOffset? ClaimedUntil { get; set; }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace OtpEmail.Admin.Infrastructure.Email;
 /// answer), sent (with the relay's answer) or given up, the last two with what the senders keep of it
 /// (<see cref="IMailOutcomeRecorder"/>) in the same commit.
 /// </summary>
-public sealed class OutboxRecords(DbWriter writer, IEnumerable<IMailOutcomeRecorder> recorders, TimeProvider time)
+public sealed class OutboxRecords(DbWriter writer, MailOutbox outbox, IEnumerable<IMailOutcomeRecorder> recorders, TimeProvider time)
 {
     public async Task RetryLaterAsync(OutboxMail mail, int attempts, DateTimeOffset next, string reason, string? reply, CancellationToken cancellationToken)
     {
@@ -50,9 +50,7 @@ public sealed class OutboxRecords(DbWriter writer, IEnumerable<IMailOutcomeRecor
 
             if (giveBack is { } claim)
             {
-                await db.OutboxMails
-                    .Where(m => m.ClaimToken == claim && m.Status == OutboxMailStatus.Pending)
-                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), ct);
+                await outbox.Queue.GiveBackAsync(db, claim, ct);
             }
 
             await TellAsync(db, outcomes, ct);

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http;
-using OtpEmail.Admin.Features.Webhooks;
+using OtpEmail.Admin.Features.Events;
 using StandardWebhooks;
 using StandardWebhooks.Diagnostics;
 
-namespace OtpEmail.Admin.Tests.Features.Webhooks;
+namespace OtpEmail.Admin.Tests.Features.Events;
 
 /// <summary>Our signatures, checked by an independent implementation of Standard Webhooks (the StandardWebhooks package).</summary>
 public sealed class WebhookSignatureTests

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace OtpEmail.Admin.Features.Webhooks;
+namespace OtpEmail.Admin.Features.Events;
 
 /// <summary>
 /// Signs a delivery as the Standard Webhooks specification says: <c>webhook-signature</c> is
