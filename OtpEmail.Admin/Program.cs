@@ -34,6 +34,7 @@ builder.AddHttpHardening();
 builder.AddKeys();
 builder.AddData();
 builder.AddMail();
+builder.AddOutboundHttp();
 builder.AddAuth();
 builder.AddJsonApi();
 builder.AddGrpcApi();

@@ -31,7 +31,7 @@ public sealed partial class ShapeTests
         { $"{Root}.Features.OtpEmail", [$"{Root}.Features.Events", $"{Root}.Features.Audit", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
         { $"{Root}.Features.Bulk", [$"{Root}.Features.Events", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
         { $"{Root}.Features.Overview", [$"{Root}.Features.Events", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
-        { $"{Root}.Features.Events", [$"{Root}.Features.Audit", $"{Root}.Features.MailTexts", $"{Root}.Features.Bulk", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
+        { $"{Root}.Features.Events", [$"{Root}.Features.Audit", $"{Root}.Features.MailTexts", $"{Root}.Features.Overview", $"{Root}.Grpc", $"{Root}.Components.Pages"] },
     };
 
     [Theory]

@@ -41,6 +41,7 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
         var shared = new Dictionary<string, string?>(_database.Settings.Concat(SmtpSink.AppSettings(Smtp.Port)))
         {
             ["Mail:PollInterval"] = "00:00:00.050", // each dispatcher looks often: they compete for every mail
+            ["Webhooks:PollInterval"] = "00:00:00.050", // and for every webhook delivery
             ["Authentication:ClientSecret"] = "the-admin-app-secret-both-instances-use",
             ["Authentication:RevalidationInterval"] = "00:00:01", // sessions are checked with the provider every second
             ["Otp:MailsPerRecipientPerHour"] = MailsPerRecipientPerHour.ToString(CultureInfo.InvariantCulture),

@@ -9,6 +9,7 @@ public static class BulkFeature
     {
         builder.Services.AddOptions<BulkSettings>().BindConfiguration(BulkSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<BulkCodes>();
+        builder.Services.AddSingleton<BulkEvents>();
         builder.Services.AddSingleton<BulkRunner>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BulkRunner>());
         builder.Services.AddSingleton<BulkJobs>();

@@ -29,7 +29,8 @@ public sealed record BulkJobView(
 
 /// <summary>Starts, reads and cancels bulk jobs; <see cref="BulkRunner"/> does the rows.</summary>
 public sealed class BulkJobs(
-    IDbContextFactory<AppDbContext> dbs, DbWriter writer, IdGenerator ids, BulkCodes codes, BulkRunner runner, TimeProvider time, IOptions<BulkSettings> settings)
+    IDbContextFactory<AppDbContext> dbs, DbWriter writer, IdGenerator ids, BulkCodes codes, BulkEvents events, BulkRunner runner, TimeProvider time,
+    IOptions<BulkSettings> settings)
 {
     /// <summary>When a caller refused for having too many jobs running is told to try again.</summary>
     public static readonly TimeSpan TooManyJobsRetryAfter = TimeSpan.FromSeconds(30);
@@ -145,8 +146,17 @@ public sealed class BulkJobs(
         }
 
         var now = time.GetUtcNow();
-        await writer.RunAsync(write => write.BulkJobs.Where(j => j.Id == job.Id && j.State == BulkJobState.Running)
-            .ExecuteUpdateAsync(set => set.SetProperty(j => j.State, BulkJobState.Cancelled).SetProperty(j => j.FinishedAt, now), cancellationToken), cancellationToken);
+        await writer.WriteAsync<bool>(async (write, ct) =>
+        {
+            var cancelled = await write.BulkJobs.Where(j => j.Id == job.Id && j.State == BulkJobState.Running)
+                .ExecuteUpdateAsync(set => set.SetProperty(j => j.State, BulkJobState.Cancelled).SetProperty(j => j.FinishedAt, now), ct);
+            if (cancelled == 1)
+            {
+                await events.FinishedAsync(write, job.Id, BulkJobState.Cancelled, caller, now, ct);
+            }
+
+            return cancelled == 1;
+        }, cancellationToken);
         codes.Finished(job.Id);
         return await ReadAsync(caller, jobId, cancellationToken);
     }

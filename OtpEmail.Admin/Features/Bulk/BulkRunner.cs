@@ -14,7 +14,8 @@ namespace OtpEmail.Admin.Features.Bulk;
 /// its lease (docs/design.md).
 /// </summary>
 public sealed partial class BulkRunner(
-    IDbContextFactory<AppDbContext> dbs, DbWriter writer, AddOtpEmailHandler add, BulkCodes codes, TimeProvider time, ILogger<BulkRunner> logger) : BackgroundService
+    IDbContextFactory<AppDbContext> dbs, DbWriter writer, AddOtpEmailHandler add, BulkCodes codes, BulkEvents events, TimeProvider time, ILogger<BulkRunner> logger)
+    : BackgroundService
 {
     /// <summary>How long a runner holds a job without renewing it (it renews them all every round).</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
@@ -113,15 +114,24 @@ public sealed partial class BulkRunner(
         int Count(BulkRowOutcome outcome) => counts.FirstOrDefault(c => c.Outcome == outcome)?.Count ?? 0;
         int succeeded = Count(BulkRowOutcome.Ok), failed = Count(BulkRowOutcome.Failed), finished = rows.Count == 0 ? 1 : 0;
         var now = time.GetUtcNow();
-        await writer.RunAsync(write => write.BulkJobs.Where(j => j.Id == job.Id && j.State == BulkJobState.Running && j.Runner == Token)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(j => j.RunnerLeaseUntil, now + Lease)
-                .SetProperty(j => j.Done, succeeded + failed)
-                .SetProperty(j => j.Succeeded, succeeded)
-                .SetProperty(j => j.Failed, failed)
-                .SetProperty(j => j.State, j => finished == 1 ? BulkJobState.Done : j.State)
-                .SetProperty(j => j.FinishedAt, j => finished == 1 ? now : j.FinishedAt), cancellationToken), cancellationToken);
-        if (rows.Count == 0)
+        var ended = await writer.WriteAsync<bool>(async (write, ct) =>
+        {
+            var updated = await write.BulkJobs.Where(j => j.Id == job.Id && j.State == BulkJobState.Running && j.Runner == Token)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(j => j.RunnerLeaseUntil, now + Lease)
+                    .SetProperty(j => j.Done, succeeded + failed)
+                    .SetProperty(j => j.Succeeded, succeeded)
+                    .SetProperty(j => j.Failed, failed)
+                    .SetProperty(j => j.State, j => finished == 1 ? BulkJobState.Done : j.State)
+                    .SetProperty(j => j.FinishedAt, j => finished == 1 ? now : j.FinishedAt), ct);
+            if (finished == 1 && updated == 1)
+            {
+                await events.FinishedAsync(write, job.Id, BulkJobState.Done, caller, now, ct);
+            }
+
+            return finished == 1 && updated == 1;
+        }, cancellationToken);
+        if (ended.IsSuccess && ended.Value)
         {
             codes.Finished(job.Id);
             LogDone(logger, job.Id, succeeded, failed);

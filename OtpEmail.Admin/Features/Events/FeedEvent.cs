@@ -2,12 +2,16 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Features.Bulk;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Users;
 
 namespace OtpEmail.Admin.Features.Events;
 
-/// <summary>An event as the feed and the webhooks publish it: facts only, never a code, a token or a link.</summary>
+/// <summary>
+/// An event as the feed and the webhooks publish it: facts only, never a code, a token or a link.
+/// <see cref="Position"/> is its place in the feed (none in a webhook's body).
+/// </summary>
 public sealed record FeedEvent(
     string Id,
     string Type,
@@ -18,7 +22,7 @@ public sealed record FeedEvent(
     string Actor,
     [property: JsonNumberHandling(JsonNumberHandling.WriteAsString)] long Sequence,
     JsonObject Data,
-    string Position);
+    string? Position);
 
 /// <summary>
 /// The published event types and how a stored event (<see cref="UserEvent"/>) becomes one. Only the
@@ -33,6 +37,7 @@ public static class EventTypes
     public const string OtpEmailVerified = "otp_email.verified";
     public const string OtpEmailVerificationFailed = "otp_email.verification_failed";
     public const string OtpEmailRemoved = "otp_email.removed";
+    public const string BulkFinished = "bulk.finished";
 
     // Published type, and the payload fields its data carries, by stored type.
     private static readonly Dictionary<string, (string Type, string[] Fields)> Published = new(StringComparer.Ordinal)
@@ -43,6 +48,7 @@ public static class EventTypes
         [OtpEmailEvents.Verified] = (OtpEmailVerified, ["address"]),
         [OtpEmailEvents.VerificationFailed] = (OtpEmailVerificationFailed, ["address", "failedAttempts", "invalidated"]),
         [OtpEmailEvents.Removed] = (OtpEmailRemoved, ["address"]),
+        [BulkEvents.Finished] = (BulkFinished, ["jobId", "state", "rows", "succeeded", "failed"]),
     };
 
     /// <summary>Every published type.</summary>
@@ -54,8 +60,11 @@ public static class EventTypes
 
     public static bool IsPublished(string storedType) => Published.ContainsKey(storedType);
 
+    /// <summary>The published type of a stored one; null when it is not published.</summary>
+    public static string? PublishedType(string storedType) => Published.TryGetValue(storedType, out var published) ? published.Type : null;
+
     /// <summary>The published form of a stored event of a published type; <paramref name="position"/> is its place in the feed.</summary>
-    public static FeedEvent ToFeedEvent(UserEvent stored, string position)
+    public static FeedEvent ToFeedEvent(UserEvent stored, string? position)
     {
         var (type, fields) = Published[stored.Type];
         using var payload = JsonDocument.Parse(stored.Payload);
@@ -64,13 +73,11 @@ public static class EventTypes
         {
             if (payload.RootElement.TryGetProperty(field, out var value))
             {
-                data[field] = JsonNode.Parse(value.GetRawText());
+                data[field] = field.EndsWith("Id", StringComparison.Ordinal) ? Id(value) : JsonNode.Parse(value.GetRawText());
             }
         }
 
-        var otpEmailId = payload.RootElement.TryGetProperty("otpEmailId", out var id)
-            ? (id.ValueKind == JsonValueKind.Number ? DecimalId.Format(id.GetInt64()) : id.GetString())
-            : null;
+        var otpEmailId = payload.RootElement.TryGetProperty("otpEmailId", out var id) ? Id(id) : null;
         return new FeedEvent(
             DecimalId.Format(stored.Id),
             type,
@@ -83,4 +90,7 @@ public static class EventTypes
             data,
             position);
     }
+
+    // Ids are strings on the wire (proto3's JSON mapping of int64), whichever way a payload stored them.
+    private static string? Id(JsonElement value) => value.ValueKind == JsonValueKind.Number ? DecimalId.Format(value.GetInt64()) : value.GetString();
 }

@@ -41,12 +41,21 @@ public sealed class UserEvent
 }
 
 /// <summary>
+/// Told of each event as it is stored, in the same unit of work, so that what must go with the event
+/// (a webhook delivery) is committed with it or not at all. Stages only, never saves.
+/// </summary>
+public interface IUserEventFollower
+{
+    Task AppendedAsync(AppDbContext db, UserEvent appended, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// The user's change log, and the user's version: every change to a user or to what it owns, by any
 /// feature, appends an event through <see cref="AppendAsync"/>, numbered from 1 per user. The unique
 /// index on (user, sequence) is the user's optimistic lock: of two writers that read the same state
 /// and take the same next number, only one can commit.
 /// </summary>
-public sealed class UserEventLog(IdGenerator ids)
+public sealed class UserEventLog(IdGenerator ids, IEnumerable<IUserEventFollower> followers)
 {
     public const string UserCreated = "user.created";
 
@@ -56,6 +65,8 @@ public sealed class UserEventLog(IdGenerator ids)
     };
 
     private static readonly PreparedInsert<UserEvent> Insert = new();
+
+    private readonly IUserEventFollower[] _followers = [.. followers];
 
     private static readonly CompiledQuery<Func<AppDbContext, long, CancellationToken, Task<long?>>> LastStored = new(() => EF.CompileAsyncQuery(
         (AppDbContext db, long userId, CancellationToken _) => db.Set<UserEvent>().Where(e => e.UserId == userId).Max(e => (long?)e.Sequence)));
@@ -101,6 +112,11 @@ public sealed class UserEventLog(IdGenerator ids)
             Payload = JsonSerializer.Serialize(payload, PayloadJson),
         };
         await Insert.ExecuteAsync(db, entry, cancellationToken);
+        foreach (var follower in _followers)
+        {
+            await follower.AppendedAsync(db, entry, cancellationToken);
+        }
+
         return entry;
     }
 

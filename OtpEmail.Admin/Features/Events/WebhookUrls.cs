@@ -1,0 +1,39 @@
+using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Infrastructure.Network;
+
+namespace OtpEmail.Admin.Features.Events;
+
+/// <summary>
+/// Which receiver URLs an endpoint may have: absolute <c>https</c> (plain <c>http</c> only where loopback
+/// is allowed, in Development), no user name or password in it, and a host that resolves only to
+/// public addresses, checked at save here and again at each delivery by <see cref="OutboundAddresses"/>.
+/// </summary>
+public sealed class WebhookUrls(OutboundAddresses addresses)
+{
+    public const int MaxLength = 2000;
+
+    public async Task<Result<Uri>> CheckAsync(string? url, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(url) || url.Length > MaxLength || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            return Invalid("WEBHOOK-URL", $"url must be an absolute https URL of at most {MaxLength} characters");
+        }
+
+        if (uri.Scheme == Uri.UriSchemeHttp && !addresses.AllowLoopback)
+        {
+            return Invalid("WEBHOOK-URL-HTTPS", "url must use https");
+        }
+
+        if (uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
+        {
+            return Invalid("WEBHOOK-URL", "url must not carry a user name, a password or a fragment");
+        }
+
+        return await addresses.RefusalAsync(uri.IdnHost, cancellationToken) is { } refusal
+            ? Invalid("WEBHOOK-URL-ADDRESS", $"url is refused: {refusal}")
+            : uri;
+    }
+
+    private static AppError Invalid(string id, string message) => AppError.Invalid(id, message, "url");
+}
