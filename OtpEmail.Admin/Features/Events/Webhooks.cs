@@ -28,6 +28,9 @@ public sealed record CreateWebhookResponse(WebhookView Webhook, string SigningSe
 
 public sealed record ListWebhooksResponse(IReadOnlyList<WebhookView> Webhooks);
 
+/// <summary>An organization a caller may keep endpoints for, as the page lists it.</summary>
+public sealed record WebhookOrganization(string Id, string Name);
+
 public sealed record RotateWebhookSecretResponse(string SigningSecret, DateTimeOffset PreviousSecretExpiresAt, Details Details);
 
 /// <summary>
@@ -125,6 +128,14 @@ public sealed class Webhooks(
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => only == null || e.OrganizationId == only).OrderBy(e => e.Id).ToListAsync(cancellationToken);
         return new ListWebhooksResponse([.. endpoints.Where(e => caller.CanActOn(e.OrganizationId)).Select(View)]);
+    }
+
+    /// <summary>The organizations the caller sees, by name.</summary>
+    public async Task<IReadOnlyList<WebhookOrganization>> OrganizationsAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var organizations = await db.Organizations.AsNoTracking().OrderBy(o => o.Name).Select(o => new { o.Id, o.Name }).ToListAsync(cancellationToken);
+        return [.. organizations.Where(o => caller.CanActOn(o.Id)).Select(o => new WebhookOrganization(DecimalId.Format(o.Id), o.Name))];
     }
 
     public Task<Result<Details>> DeleteAsync(Caller caller, string webhookId, CancellationToken cancellationToken) =>
