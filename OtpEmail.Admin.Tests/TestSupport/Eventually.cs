@@ -21,4 +21,13 @@ public static class Eventually
             await Task.Delay(20, CancellationToken.None);
         }
     }
+
+    /// <summary>Waits until <paramref name="read"/> gives a value, and returns it.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> read, string what, TimeSpan? timeout = null)
+        where T : class
+    {
+        T? value = null;
+        await TrueAsync(async () => (value = await read()) is not null, what, timeout);
+        return value!;
+    }
 }

@@ -134,6 +134,10 @@ public sealed class WebhookApiTests(WebhookFixture fixture) : IClassFixture<Webh
         Assert.Equal(2, signatures.Length);
         new StandardWebhook(fresh).Verify(request.Body, With(request, signatures[0]));
         new StandardWebhook(old).Verify(request.Body, With(request, signatures[1]));
+        // The whole header, as the specification's receivers read it (the package checks only its first signature).
+        Assert.True(SpecificationVerifies(old, request));
+        Assert.True(SpecificationVerifies(fresh, request));
+        Assert.False(SpecificationVerifies(WebhookSignature.NewSecret(), request));
         Assert.NotEqual(old, fresh);
         Assert.True(rotated.Json["previousSecretExpiresAt"]!.GetValue<DateTimeOffset>() > DateTimeOffset.UtcNow.AddHours(23));
         Assert.DoesNotContain("whsec_", listed.Body, StringComparison.Ordinal); // shown at creation and rotation only
@@ -177,8 +181,9 @@ public sealed class WebhookApiTests(WebhookFixture fixture) : IClassFixture<Webh
             return delivery["attempts"]!.GetValue<int>() > 0;
         }, "a try of the delivery");
         Assert.Equal(("WEBHOOK-URL-ADDRESS", 200), (atSave.Json["details"]![0]!["id"]!.GetValue<string>(), saved.Status));
-        Assert.Contains("10.0.0.5", atSave.Json["message"]!.GetValue<string>());
-        Assert.Contains("192.168.1.20, which is not a public address", delivery["lastError"]!.GetValue<string>());
+        Assert.Contains("private.example.test' resolves to an address that is not public", atSave.Json["message"]!.GetValue<string>());
+        Assert.DoesNotContain("10.0.0.5", atSave.Body, StringComparison.Ordinal); // callers do not learn internal addresses
+        Assert.Contains("rebinding.example.test' resolves to an address that is not public", delivery["lastError"]!.GetValue<string>());
         Assert.Null(delivery["statusCode"]);
     }
 
@@ -199,7 +204,10 @@ public sealed class WebhookApiTests(WebhookFixture fixture) : IClassFixture<Webh
         var accepted = await urls.CheckAsync("https://93.184.215.14/hook", CancellationToken.None);
         var loopbackInDevelopment = await fixture.App.Services.GetRequiredService<WebhookUrls>().CheckAsync(_receiver.Url("dev"), CancellationToken.None);
 
+        var plainHttpToAnotherHostInDevelopment = await fixture.App.Services.GetRequiredService<WebhookUrls>().CheckAsync("http://93.184.215.14/hook", CancellationToken.None);
+
         Assert.Equal(refusal, refused.Error?.Id);
+        Assert.Equal("WEBHOOK-URL-HTTPS", plainHttpToAnotherHostInDevelopment.Error?.Id);
         Assert.True(accepted.IsSuccess);
         Assert.True(loopbackInDevelopment.IsSuccess);
     }
@@ -212,7 +220,12 @@ public sealed class WebhookApiTests(WebhookFixture fixture) : IClassFixture<Webh
 
         await _api.CreateUserAsync(ApiClient.GlobexId);
 
+        var pending = await Eventually.ValueAsync(async () =>
+            (await _api.GetAsync($"/v3alpha/webhooks/{webhookId}/deliveries")).Json["deliveries"]!.AsArray().FirstOrDefault(d => d!["attempts"]!.GetValue<int>() > 0), "a failed try");
+        var redeliverPending = await _api.PostAsync($"/v3alpha/webhooks/{webhookId}/deliveries/{pending!["id"]}/_redeliver", "{}");
+
         await Eventually.TrueAsync(async () => (await WebhookAsync(webhookId))["enabled"]!.GetValue<bool>() == false, "the endpoint turned off");
+        Assert.Equal(ErrorCode.FailedPrecondition, redeliverPending.ErrorCode()); // it is still being tried
         Assert.StartsWith("Every delivery failed since", (await WebhookAsync(webhookId))["disabledReason"]!.GetValue<string>());
         await using var db = fixture.App.CreateDbContext();
         var turnedOff = await db.Set<UserEvent>().AsNoTracking()
@@ -266,6 +279,18 @@ public sealed class WebhookApiTests(WebhookFixture fixture) : IClassFixture<Webh
         using var response = await _api.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["jobId"]!.GetValue<string>();
+    }
+
+    // Standard Webhooks, "Verifying webhook authenticity": HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" under the
+    // base64-decoded key after whsec_, compared in constant time with each space-separated "v1,{base64}" of the header.
+    private static bool SpecificationVerifies(string secret, WebhookReceiver.Received request)
+    {
+        var key = Convert.FromBase64String(secret["whsec_".Length..]);
+        var signed = Encoding.UTF8.GetBytes($"{request.Headers["webhook-id"]}.{request.Headers["webhook-timestamp"]}.{request.Body}");
+        var expected = System.Security.Cryptography.HMACSHA256.HashData(key, signed);
+        return request.Headers["webhook-signature"].Split(' ')
+            .Where(signature => signature.StartsWith("v1,", StringComparison.Ordinal))
+            .Any(signature => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Convert.FromBase64String(signature[3..]), expected));
     }
 
     private static Microsoft.AspNetCore.Http.HeaderDictionary With(WebhookReceiver.Received request, string signature)

@@ -25,6 +25,11 @@ public sealed class PublicAddressesTests
     [InlineData("::ffff:10.0.0.5")]
     [InlineData("::ffff:127.0.0.1")]
     [InlineData("64:ff9b::a00:5")]
+    [InlineData("::7f00:1")]
+    [InlineData("::ffff:0:a00:5")]
+    [InlineData("64:ff9b:1::a00:5")]
+    [InlineData("2001:0:4136:e378::1")]
+    [InlineData("2002:a00:5::1")]
     public void InternalAddressesAreRefused(string address) => Assert.False(PublicAddresses.IsPublic(IPAddress.Parse(address)));
 
     [Theory]

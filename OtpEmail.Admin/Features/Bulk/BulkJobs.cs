@@ -146,7 +146,7 @@ public sealed class BulkJobs(
         }
 
         var now = time.GetUtcNow();
-        await writer.WriteAsync<bool>(async (write, ct) =>
+        var cancelled = await writer.WriteAsync<bool>(async (write, ct) =>
         {
             var cancelled = await write.BulkJobs.Where(j => j.Id == job.Id && j.State == BulkJobState.Running)
                 .ExecuteUpdateAsync(set => set.SetProperty(j => j.State, BulkJobState.Cancelled).SetProperty(j => j.FinishedAt, now), ct);
@@ -157,6 +157,11 @@ public sealed class BulkJobs(
 
             return cancelled == 1;
         }, cancellationToken);
+        if (!cancelled.IsSuccess)
+        {
+            return cancelled.Error;
+        }
+
         codes.Finished(job.Id);
         return await ReadAsync(caller, jobId, cancellationToken);
     }

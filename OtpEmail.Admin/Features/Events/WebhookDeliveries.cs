@@ -27,6 +27,9 @@ public sealed class WebhookDeliveries(
 
     public static AppError DeliveryNotFound { get; } = AppError.NotFound("WEBHOOK-DELIVERY-NOTFOUND", "Webhook delivery could not be found");
 
+    public static AppError StillPending { get; } =
+        AppError.Precondition("WEBHOOK-DELIVERY-PENDING", "The delivery is still being tried; redeliver it once it is delivered or failed");
+
     public async Task<Result<ListWebhookDeliveriesResponse>> ListAsync(Caller caller, string webhookId, CancellationToken cancellationToken)
     {
         if (UserAccess.RequirePermission(caller, Permissions.UserRead) is { } denied)
@@ -104,8 +107,14 @@ public sealed class WebhookDeliveries(
                 return DeliveryNotFound;
             }
 
+            if (delivery.Status == WebhookDeliveryStatus.Pending)
+            {
+                return StillPending; // it goes anyway, and may be on its way right now
+            }
+
             var now = time.GetUtcNow();
-            (delivery.Status, delivery.NextAttemptAt, delivery.ExpiresAt, delivery.ClaimedUntil) = (WebhookDeliveryStatus.Pending, now, now + settings.Value.RetryFor, null);
+            (delivery.Status, delivery.NextAttemptAt, delivery.ExpiresAt) = (WebhookDeliveryStatus.Pending, now, now + settings.Value.RetryFor);
+            (delivery.ClaimToken, delivery.ClaimedUntil) = (null, null);
             return delivery;
         }, cancellationToken);
         return Queued(queued);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Data;
 using OtpEmail.Admin.Infrastructure.Network;
 
@@ -17,6 +16,7 @@ namespace OtpEmail.Admin.Features.Events;
 /// </summary>
 public sealed partial class WebhookDispatcher(
     IDbContextFactory<AppDbContext> dbs,
+    DbWriter writer,
     WebhookQueue queue,
     WebhookSigner signer,
     WebhookOutcomes outcomes,
@@ -71,9 +71,40 @@ public sealed partial class WebhookDispatcher(
         var due = await queue.Queue.Claimed(db, claim).ToListAsync(cancellationToken);
         var endpointIds = due.Select(d => d.EndpointId).Distinct().ToList();
         var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => endpointIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
+        // Past this, no new send starts and what is left goes back: the claim must not run out while a send is under way.
+        var stopAt = now + (_settings.ClaimLease / 2);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _settings.Concurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(due, parallel, async (delivery, ct) => await DeliverAsync(delivery, endpoints.GetValueOrDefault(delivery.EndpointId), ct));
+        try
+        {
+            await Parallel.ForEachAsync(due, parallel, async (delivery, ct) =>
+            {
+                if (time.GetUtcNow() < stopAt)
+                {
+                    await TryDeliverAsync(delivery, endpoints.GetValueOrDefault(delivery.EndpointId), ct);
+                }
+            });
+        }
+        finally
+        {
+            await writer.RunAsync(write => queue.Queue.GiveBackAsync(write, claim, CancellationToken.None), CancellationToken.None);
+        }
+
         return due.Count == _settings.BatchSize ? TimeSpan.Zero : await queue.Queue.UntilNextAsync(db, time.GetUtcNow(), _settings.PollInterval, cancellationToken);
+    }
+
+    // One delivery's failure, whatever it is, is that delivery's: recorded as a failed try, the round goes on.
+    private async Task TryDeliverAsync(WebhookDelivery delivery, WebhookEndpoint? endpoint, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeliverAsync(delivery, endpoint, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && endpoint is not null)
+        {
+            LogFailedTry(logger, delivery.Id, endpoint.Id, delivery.Attempts + 1, $"{e.GetType().Name}: {e.Message}");
+            var retryAt = time.GetUtcNow() + RetryBackoff.After(delivery.Attempts + 1, _settings.RetryBaseDelay, _settings.RetryMaxDelay);
+            await outcomes.RetryOrFailAsync(delivery, endpoint, new WebhookAttempt(time.GetUtcNow(), false, null, 0, $"could not be sent ({e.GetType().Name})"), retryAt);
+        }
     }
 
     private async Task DeliverAsync(WebhookDelivery delivery, WebhookEndpoint? endpoint, CancellationToken cancellationToken)

@@ -20,7 +20,11 @@ public sealed class WebhookOutcomes(DbWriter writer, UserEventLog events, IOptio
     public Task DeliveredAsync(WebhookDelivery delivery, WebhookAttempt attempt) =>
         writer.WriteAsync<bool>(async (db, ct) =>
         {
-            await Record(db, delivery, attempt, WebhookDeliveryStatus.Delivered, null, ct);
+            if (await Record(db, delivery, attempt, WebhookDeliveryStatus.Delivered, null, ct) == 0)
+            {
+                return false; // the round's claim ran out and another took the delivery: its outcome is the other's to write
+            }
+
             await db.WebhookEndpoints.Where(e => e.Id == delivery.EndpointId && e.FailingSince != null)
                 .ExecuteUpdateAsync(set => set.SetProperty(e => e.FailingSince, (DateTimeOffset?)null), ct);
             return true;
@@ -30,7 +34,7 @@ public sealed class WebhookOutcomes(DbWriter writer, UserEventLog events, IOptio
     public Task FailedAsync(WebhookDelivery delivery, string reason) =>
         writer.WriteAsync<bool>(async (db, ct) =>
         {
-            await db.WebhookDeliveries.Where(d => d.Id == delivery.Id && d.Status == WebhookDeliveryStatus.Pending)
+            await Mine(db, delivery)
                 .ExecuteUpdateAsync(set => set
                     .SetProperty(d => d.Status, WebhookDeliveryStatus.Failed)
                     .SetProperty(d => d.ClaimedUntil, (DateTimeOffset?)null)
@@ -42,7 +46,11 @@ public sealed class WebhookOutcomes(DbWriter writer, UserEventLog events, IOptio
         writer.WriteAsync<bool>(async (db, ct) =>
         {
             var status = retryAt < delivery.ExpiresAt ? WebhookDeliveryStatus.Pending : WebhookDeliveryStatus.Failed;
-            await Record(db, delivery, attempt, status, retryAt, ct);
+            if (await Record(db, delivery, attempt, status, retryAt, ct) == 0)
+            {
+                return false;
+            }
+
             var failing = await db.WebhookEndpoints.FirstOrDefaultAsync(e => e.Id == endpoint.Id, ct);
             if (failing is null)
             {
@@ -63,7 +71,7 @@ public sealed class WebhookOutcomes(DbWriter writer, UserEventLog events, IOptio
 
     private static Task<int> Record(
         AppDbContext db, WebhookDelivery delivery, WebhookAttempt attempt, WebhookDeliveryStatus status, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
-        db.WebhookDeliveries.Where(d => d.Id == delivery.Id)
+        Mine(db, delivery)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(d => d.Status, status)
                 .SetProperty(d => d.Attempts, delivery.Attempts + 1)
@@ -73,4 +81,8 @@ public sealed class WebhookOutcomes(DbWriter writer, UserEventLog events, IOptio
                 .SetProperty(d => d.LastError, attempt.Error)
                 .SetProperty(d => d.NextAttemptAt, d => retryAt ?? d.NextAttemptAt)
                 .SetProperty(d => d.ClaimedUntil, (DateTimeOffset?)null), cancellationToken);
+
+    // The delivery as the round that claimed it left it: still pending and still its own.
+    private static IQueryable<WebhookDelivery> Mine(AppDbContext db, WebhookDelivery delivery) =>
+        db.WebhookDeliveries.Where(d => d.Id == delivery.Id && d.ClaimToken == delivery.ClaimToken && d.Status == WebhookDeliveryStatus.Pending);
 }

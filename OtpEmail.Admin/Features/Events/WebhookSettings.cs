@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace OtpEmail.Admin.Features.Events;
 
 /// <summary><c>Webhooks:*</c>: how deliveries go out.</summary>
-public sealed class WebhookSettings
+public sealed class WebhookSettings : IValidatableObject
 {
     public const string Section = "Webhooks";
 
@@ -39,4 +39,13 @@ public sealed class WebhookSettings
     /// <summary>How long a round holds its deliveries (see <c>Mail:ClaimLease</c>); longer than a round's sends take.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // A round starts no send after half its lease, and a send takes at most Timeout: it must end before the lease does.
+        if (Timeout >= ClaimLease / 2)
+        {
+            yield return new ValidationResult("Setting 'Webhooks:Timeout' must be under half of 'Webhooks:ClaimLease'.", [nameof(Timeout)]);
+        }
+    }
 }

@@ -20,9 +20,15 @@ public sealed class WebhookUrls(OutboundAddresses addresses)
             return Invalid("WEBHOOK-URL", $"url must be an absolute https URL of at most {MaxLength} characters");
         }
 
-        if (uri.Scheme == Uri.UriSchemeHttp && !addresses.AllowLoopback)
+        // Plain http only to this machine, in Development, for trying webhooks out.
+        if (uri.Scheme == Uri.UriSchemeHttp && !(addresses.AllowLoopback && await addresses.IsLoopbackAsync(uri.IdnHost, cancellationToken)))
         {
             return Invalid("WEBHOOK-URL-HTTPS", "url must use https");
+        }
+
+        if (uri.AbsoluteUri.Length > MaxLength)
+        {
+            return Invalid("WEBHOOK-URL", $"url must be an absolute https URL of at most {MaxLength} characters");
         }
 
         if (uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)

@@ -126,8 +126,11 @@ public sealed class Webhooks(
         }
 
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => only == null || e.OrganizationId == only).OrderBy(e => e.Id).ToListAsync(cancellationToken);
-        return new ListWebhooksResponse([.. endpoints.Where(e => caller.CanActOn(e.OrganizationId)).Select(View)]);
+        var scope = caller.Organizations?.ToArray();
+        var endpoints = await db.WebhookEndpoints.AsNoTracking()
+            .Where(e => (only == null || e.OrganizationId == only) && (scope == null || scope.Contains(e.OrganizationId)))
+            .OrderBy(e => e.Id).ToListAsync(cancellationToken);
+        return new ListWebhooksResponse([.. endpoints.Select(View)]);
     }
 
     /// <summary>The organizations the caller sees, by name.</summary>

@@ -50,9 +50,7 @@ public sealed class OutboundAddresses(IHostResolver resolver)
             return $"the host '{host}' resolves to no address";
         }
 
-        return addresses.FirstOrDefault(a => !Allowed(a)) is { } refused
-            ? $"the host '{host}' resolves to {refused}, which is not a public address"
-            : null;
+        return addresses.Any(a => !Allowed(a)) ? NotPublic(host) : null;
     }
 
     /// <summary>The handler for the outbound client: checks at each connection, connects to the checked address, follows no redirect.</summary>
@@ -74,9 +72,9 @@ public sealed class OutboundAddresses(IHostResolver resolver)
             throw new ForbiddenAddressException($"the host '{host}' resolves to no address");
         }
 
-        if (addresses.FirstOrDefault(a => !Allowed(a)) is { } refused)
+        if (addresses.Any(a => !Allowed(a)))
         {
-            throw new ForbiddenAddressException($"the host '{host}' resolves to {refused}, which is not a public address");
+            throw new ForbiddenAddressException(NotPublic(host));
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -91,6 +89,23 @@ public sealed class OutboundAddresses(IHostResolver resolver)
             throw;
         }
     }
+
+    /// <summary>Whether every address <paramref name="host"/> resolves to is loopback (for plain http in Development).</summary>
+    public async Task<bool> IsLoopbackAsync(string host, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var addresses = await resolver.ResolveAsync(host.Trim('[', ']'), cancellationToken);
+            return addresses.Length > 0 && addresses.All(IPAddress.IsLoopback);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    // Which address it was is not said: callers would learn the addresses of internal names.
+    private static string NotPublic(string host) => $"the host '{host}' resolves to an address that is not public";
 
     private bool Allowed(IPAddress address) => PublicAddresses.IsPublic(address) || (AllowLoopback && IPAddress.IsLoopback(address));
 }
@@ -107,7 +122,8 @@ public static class OutboundHttpExtensions
         });
         builder.Services.AddHttpClient(OutboundAddresses.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(services => services.GetRequiredService<OutboundAddresses>().Handler())
-            .ConfigureHttpClient(client => client.DefaultRequestHeaders.UserAgent.ParseAdd("OtpEmail.Admin-Webhooks/1.0"));
+            .ConfigureHttpClient(client => client.DefaultRequestHeaders.UserAgent.ParseAdd("OtpEmail.Admin-Webhooks/1.0"))
+            .RemoveAllLoggers(); // the factory's loggers would write each URL, which may carry the receiver's own token
         return builder;
     }
 }

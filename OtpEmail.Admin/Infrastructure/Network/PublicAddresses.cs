@@ -29,6 +29,11 @@ public static class PublicAddresses
         IPNetwork.Parse("240.0.0.0/4"),      // reserved, and broadcast
         IPNetwork.Parse("::/128"),           // unspecified
         IPNetwork.Parse("::1/128"),          // loopback
+        IPNetwork.Parse("::/96"),            // IPv4-compatible (deprecated): an IPv4 address inside
+        IPNetwork.Parse("::ffff:0:0:0/96"),  // IPv4-translated (SIIT)
+        IPNetwork.Parse("64:ff9b:1::/48"),   // local-use NAT64
+        IPNetwork.Parse("2001::/32"),        // Teredo: tunnels to an IPv4 address
+        IPNetwork.Parse("2002::/16"),        // 6to4: an IPv4 address inside
         IPNetwork.Parse("100::/64"),         // discard
         IPNetwork.Parse("2001:db8::/32"),    // documentation
         IPNetwork.Parse("fc00::/7"),         // unique-local
