@@ -95,8 +95,8 @@ public sealed class DatabaseOutagePostgresTests : IAsyncLifetime
         // However many requests failed, one warning said so, with no stack trace anywhere at Warning or above.
         var started = Assert.Single(Outage(_app.Logs.Lines, "Database unreachable"));
         Assert.StartsWith("Warning ", started, StringComparison.Ordinal);
-        Assert.Contains("Database unreachable: Failed to connect to 127.0.0.1", started, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", started, StringComparison.Ordinal);
+        Assert.Contains("Database unreachable: ", started, StringComparison.Ordinal); // the reason: a refused connection, a cut stream, a shutdown
+        Assert.False(started.Contains("   at ", StringComparison.Ordinal), started);
         var loud = _app.Logs.Lines.Skip(logsBefore)
             .Where(line => line.StartsWith("Error ", StringComparison.Ordinal) || line.StartsWith("Critical ", StringComparison.Ordinal)
                 || (line.StartsWith("Warning ", StringComparison.Ordinal) && line.Contains("   at ", StringComparison.Ordinal)))
