@@ -11,7 +11,7 @@ public sealed record AppError(ErrorCode Code, string Id, string Message)
     /// <summary>The request field the error is about, if any.</summary>
     public string? Field { get; init; }
 
-    /// <summary>For <see cref="ErrorCode.ResourceExhausted"/> and <see cref="ErrorCode.Aborted"/>: when the caller may try again.</summary>
+    /// <summary>For <see cref="ErrorCode.ResourceExhausted"/>, <see cref="ErrorCode.Aborted"/> and <see cref="ErrorCode.Unavailable"/>: when the caller may try again.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>The HTTP status on the JSON door when it is not the code's usual one (e.g. 422 for a reused idempotency key).</summary>

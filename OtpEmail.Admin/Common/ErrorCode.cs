@@ -12,5 +12,9 @@ public enum ErrorCode
     Aborted = 10,
     Unimplemented = 12,
     Internal = 13,
+
+    /// <summary>A temporary condition (the database cannot be reached): the same call may succeed when retried.</summary>
+    Unavailable = 14,
+
     Unauthenticated = 16,
 }

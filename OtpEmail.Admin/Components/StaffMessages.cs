@@ -14,4 +14,7 @@ public static class StaffMessages
 
     /// <summary>What a person reads for <paramref name="error"/>; the service's message where none is written.</summary>
     public static string For(AppError error) => Texts.GetString(error.Id, CultureInfo.CurrentUICulture) ?? error.Message;
+
+    /// <summary>The button that tries a failed page again.</summary>
+    public static string TryAgain => Texts.GetString("TRY-AGAIN", CultureInfo.CurrentUICulture) ?? "Try again";
 }

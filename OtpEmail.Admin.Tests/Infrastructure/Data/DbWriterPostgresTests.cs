@@ -19,7 +19,8 @@ public sealed class DbWriterPostgresTests(PostgresApiFixture fixture) : IAsyncLi
 {
     private static readonly PreparedInsert<RecipientMailCount> Insert = new();
 
-    private readonly DbWriter _writer = new(fixture.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), NullLogger<DbWriter>.Instance);
+    private readonly DbWriter _writer = new(
+        fixture.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), fixture.App.Services.GetRequiredService<DatabaseOutage>(), NullLogger<DbWriter>.Instance);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -334,7 +334,7 @@ public sealed class DbWriterTests(HandlerFixture fixture) : IAsyncLifetime
         Func<AppDbContext, CancellationToken, Task<Staged<T>>> third, [CallerFilePath] string file = "", [CallerMemberName] string member = "") =>
         InOneBatchAsync(writer, [first, second, third], file, member);
 
-    private DbWriter NewWriter() => new(fixture.Get<IDbContextFactory<AppDbContext>>(), _loggers.CreateLogger<DbWriter>());
+    private DbWriter NewWriter() => new(fixture.Get<IDbContextFactory<AppDbContext>>(), fixture.Get<DatabaseOutage>(), _loggers.CreateLogger<DbWriter>());
 
     private async Task StoreAsync(params RecipientMailCount[] rows)
     {

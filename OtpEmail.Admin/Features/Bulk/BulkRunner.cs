@@ -14,8 +14,8 @@ namespace OtpEmail.Admin.Features.Bulk;
 /// its lease (docs/design.md).
 /// </summary>
 public sealed partial class BulkRunner(
-    IDbContextFactory<AppDbContext> dbs, DbWriter writer, AddOtpEmailHandler add, BulkCodes codes, BulkEvents events, TimeProvider time, ILogger<BulkRunner> logger)
-    : BackgroundService
+    IDbContextFactory<AppDbContext> dbs, DbWriter writer, AddOtpEmailHandler add, BulkCodes codes, BulkEvents events, TimeProvider time,
+    DatabaseOutage outage, ILogger<BulkRunner> logger) : BackgroundService
 {
     /// <summary>How long a runner holds a job without renewing it (it renews them all every round).</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
@@ -48,7 +48,11 @@ public sealed partial class BulkRunner(
             }
             catch (Exception e)
             {
-                LogFailed(logger, e);
+                if (!outage.TryReport(e)) // an outage is logged once, however many rounds it lasts
+                {
+                    LogFailed(logger, e);
+                }
+
                 await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
             }
         }

@@ -23,6 +23,7 @@ public sealed partial class WebhookDispatcher(
     IHttpClientFactory clients,
     IOptions<WebhookSettings> options,
     TimeProvider time,
+    DatabaseOutage outage,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private readonly WebhookSettings _settings = options.Value;
@@ -42,7 +43,11 @@ public sealed partial class WebhookDispatcher(
             }
             catch (Exception e)
             {
-                LogRoundFailed(logger, e);
+                if (!outage.TryReport(e)) // an outage is logged once, however many rounds it lasts
+                {
+                    LogRoundFailed(logger, e);
+                }
+
                 wait = _settings.PollInterval;
             }
 

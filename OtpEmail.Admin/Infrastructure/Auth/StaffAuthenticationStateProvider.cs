@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.Extensions.Options;
+using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Infrastructure.Auth;
 
@@ -17,17 +18,19 @@ public sealed partial class StaffAuthenticationStateProvider : ServerAuthenticat
     private readonly AuthenticationSettings _settings;
     private readonly AuthorizationSettings _authorization;
     private readonly TimeProvider _time;
+    private readonly DatabaseOutage _outage;
     private readonly ILogger<StaffAuthenticationStateProvider> _logger;
     private CancellationTokenSource? _watching;
 
     public StaffAuthenticationStateProvider(
         StaffSessionGuard guard, IOptions<AuthenticationSettings> settings, IOptions<AuthorizationSettings> authorization, TimeProvider time,
-        ILogger<StaffAuthenticationStateProvider> logger)
+        DatabaseOutage outage, ILogger<StaffAuthenticationStateProvider> logger)
     {
         _guard = guard;
         _settings = settings.Value;
         _authorization = authorization.Value;
         _time = time;
+        _outage = outage;
         _logger = logger;
         AuthenticationStateChanged += Watch;
     }
@@ -72,7 +75,11 @@ public sealed partial class StaffAuthenticationStateProvider : ServerAuthenticat
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    LogCheckFailed(_logger, e);
+                    if (!_outage.TryReport(e)) // an outage is logged once, not by every open page
+                    {
+                        LogCheckFailed(_logger, e);
+                    }
+
                     continue;
                 }
 

@@ -39,13 +39,13 @@ public static class DataExtensions
         if (provider == DatabaseProvider.Postgres)
         {
             ValidatePostgres(connectionString);
-            builder.Services.AddPooledDbContextFactory<PostgresDbContext>(options => options.UseNpgsql(connectionString).AddInterceptors(StatementWriteCounter.Instance));
+            builder.Services.AddPooledDbContextFactory<PostgresDbContext>(options => DatabaseOutage.LogFailuresWhereAnswered(options).UseNpgsql(connectionString).AddInterceptors(StatementWriteCounter.Instance));
             builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ContextFactory<PostgresDbContext>>();
         }
         else
         {
             connectionString = ResolveDataSource(connectionString, builder.Environment.ContentRootPath);
-            builder.Services.AddPooledDbContextFactory<SqliteDbContext>(options => options
+            builder.Services.AddPooledDbContextFactory<SqliteDbContext>(options => DatabaseOutage.LogFailuresWhereAnswered(options)
                 .UseSqlite(connectionString)
                 .AddInterceptors(new SqlitePragmas(), StatementWriteCounter.Instance));
             builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ContextFactory<SqliteDbContext>>();
@@ -58,8 +58,10 @@ public static class DataExtensions
             throw new InvalidOperationException($"Setting 'Database:MaxWriteBatch' must be 1–10000 (1 turns group commit off); it is {maxWriteBatch}.");
         }
 
+        builder.Services.AddSingleton<DatabaseOutage>();
         builder.Services.AddSingleton(services => new DbWriter(
             services.GetService<SqliteWriterContexts>() ?? services.GetRequiredService<IDbContextFactory<AppDbContext>>(),
+            services.GetRequiredService<DatabaseOutage>(),
             services.GetRequiredService<ILogger<DbWriter>>(),
             maxWriteBatch));
         builder.Services.AddSingleton<IdGenerator>();

@@ -20,15 +20,17 @@ public sealed partial class DbWriter : IAsyncDisposable
 
     private readonly IDbContextFactory<AppDbContext> _dbs;
     private readonly int _maxBatch;
+    private readonly DatabaseOutage _outage;
     private readonly ILogger<DbWriter> _logger;
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writing;
 
     /// <param name="maxBatch">Stages per commit at most; 1 commits every write by itself (no group commit).</param>
-    public DbWriter(IDbContextFactory<AppDbContext> dbs, ILogger<DbWriter> logger, int maxBatch = DefaultMaxBatch)
+    public DbWriter(IDbContextFactory<AppDbContext> dbs, DatabaseOutage outage, ILogger<DbWriter> logger, int maxBatch = DefaultMaxBatch)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _dbs = dbs;
+        _outage = outage;
         _maxBatch = maxBatch;
         _logger = logger;
         _writing = Task.Run(WriteBatchesAsync);
@@ -135,6 +137,7 @@ public sealed partial class DbWriter : IAsyncDisposable
             return false;
         }
 
+        _outage.Recovered(); // a volatile read unless an outage is ending
         batch.ForEach(write => write.Answer());
         return true;
     }
@@ -153,6 +156,7 @@ public sealed partial class DbWriter : IAsyncDisposable
         try
         {
             await write.RunAloneAsync(_dbs);
+            _outage.Recovered();
         }
         catch (Exception e)
         {

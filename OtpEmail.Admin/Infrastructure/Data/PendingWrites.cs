@@ -80,13 +80,16 @@ internal sealed class StagedWrite<T>(
 
     // A write refused for what others did meanwhile: a unique value taken, a row changed (on PostgreSQL
     // "could not serialize", which its execution strategy hands over wrapped as a transient failure),
-    // whether by SaveChanges or by a statement a stage ran itself (see PreparedInsert).
-    private static bool IsConflict(Exception e) => e switch
+    // whether by SaveChanges or by a statement a stage ran itself (see PreparedInsert). A database that
+    // cannot be reached is no conflict, however EF wraps it: the write fails at once, as unavailable.
+    private static bool IsConflict(Exception e) => !DatabaseOutage.IsOutage(e) && IsConflictOrWraps(e);
+
+    private static bool IsConflictOrWraps(Exception e) => e switch
     {
         DbUpdateException => true,
         SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_CONSTRAINT } => true,
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure } => true,
-        _ => e.InnerException is { } inner && IsConflict(inner),
+        _ => e.InnerException is { } inner && IsConflictOrWraps(inner),
     };
 
     public override async Task RunAloneAsync(IDbContextFactory<AppDbContext> dbs)

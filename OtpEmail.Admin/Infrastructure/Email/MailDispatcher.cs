@@ -22,6 +22,7 @@ public sealed partial class MailDispatcher(
     MailMetrics metrics,
     IOptions<MailSettings> options,
     TimeProvider time,
+    DatabaseOutage outage,
     ILogger<MailDispatcher> logger) : BackgroundService
 {
     private readonly MailSettings _settings = options.Value;
@@ -43,7 +44,11 @@ public sealed partial class MailDispatcher(
             }
             catch (Exception e)
             {
-                LogDispatchFailed(logger, e);
+                if (!outage.TryReport(e)) // an outage is logged once, however many rounds it lasts
+                {
+                    LogDispatchFailed(logger, e);
+                }
+
                 await connection.CloseAsync();
                 wait = _settings.PollInterval;
             }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Infrastructure.Errors;
 
@@ -75,13 +76,25 @@ public static partial class ApiErrorPipeline
     private static partial System.Text.RegularExpressions.Regex TypeName();
 
     // Logged here: the exception-handler middleware does not log what an IExceptionHandler handles.
-    private sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+    private sealed partial class ApiExceptionHandler(DatabaseOutage outage, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
         {
             // By now the request path is the error page's; the feature keeps the original.
             var path = http.Features.Get<IExceptionHandlerFeature>()?.Path ?? http.Request.Path;
-            if (!HttpErrors.IsApiPath(path) || http.Response.HasStarted)
+            if (http.Response.HasStarted)
+            {
+                return false;
+            }
+
+            if (outage.TryReport(exception))
+            {
+                // Every HTTP door (JSON, the result file and export, sign-in, a page's first load): 503, Retry-After, logged once per outage.
+                await (HttpErrors.IsApiPath(path) ? HttpErrors.WriteAsync(http, DatabaseOutage.Error) : HttpErrors.WriteTextAsync(http, DatabaseOutage.Error));
+                return true;
+            }
+
+            if (!HttpErrors.IsApiPath(path))
             {
                 return false;
             }

@@ -17,10 +17,26 @@ public static class HttpErrors
         ErrorCode.AlreadyExists or ErrorCode.Aborted => StatusCodes.Status409Conflict,
         ErrorCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
         ErrorCode.Unimplemented => StatusCodes.Status501NotImplemented,
+        ErrorCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 
     public static Task WriteAsync(HttpContext context, AppError error, int? status = null)
+    {
+        var response = StartResponse(context, error, status);
+        var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        return response.WriteAsJsonAsync(ErrorBody.From(error), json, "application/json", context.RequestAborted);
+    }
+
+    /// <summary>The same status and headers with the message as plain text, for the routes that do not speak JSON.</summary>
+    public static Task WriteTextAsync(HttpContext context, AppError error)
+    {
+        var response = StartResponse(context, error, status: null);
+        response.ContentType = "text/plain; charset=utf-8";
+        return response.WriteAsync(error.FullMessage, context.RequestAborted);
+    }
+
+    private static HttpResponse StartResponse(HttpContext context, AppError error, int? status)
     {
         var response = context.Response;
         response.StatusCode = status ?? error.HttpStatus ?? StatusFor(error.Code);
@@ -30,8 +46,7 @@ public static class HttpErrors
         }
 
         response.Headers.CacheControl = "no-store";
-        var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        return response.WriteAsJsonAsync(ErrorBody.From(error), json, "application/json", context.RequestAborted);
+        return response;
     }
 
     /// <summary>True for the routes that speak the JSON contract (and so never answer with HTML).</summary>

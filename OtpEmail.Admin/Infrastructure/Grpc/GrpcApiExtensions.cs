@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Auth;
+using OtpEmail.Admin.Infrastructure.Data;
 using OtpEmail.Admin.Infrastructure.Errors;
 using OtpEmail.Admin.Infrastructure.Idempotency;
 
@@ -20,6 +21,7 @@ public static class GrpcApiExtensions
     {
         builder.Services.AddGrpc(options =>
         {
+            options.Interceptors.Add<DatabaseOutageInterceptor>(); // outermost: whatever runs inside may reach the database
             options.Interceptors.Add<BearerCallerInterceptor>();
             options.Interceptors.Add<IdempotencyInterceptor>(); // needs the caller
             options.MaxReceiveMessageSize = ApiLimits.MaxBodyBytes;
@@ -46,6 +48,27 @@ public static class GrpcApiExtensions
     /// <summary>The caller the interceptor authenticated for this call.</summary>
     public static Caller Caller(this ServerCallContext context) =>
         (Caller)context.UserState[typeof(Caller)];
+
+    /// <summary>
+    /// A database that cannot be reached answers UNAVAILABLE (which clients' retry policies retry) with
+    /// the contract's ErrorDetail and a <c>retry-after</c> trailer, logged once per outage
+    /// (<see cref="DatabaseOutage"/>), never as the handler's unhandled exception.
+    /// </summary>
+    private sealed class DatabaseOutageInterceptor(DatabaseOutage outage) : Interceptor
+    {
+        public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+            TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        {
+            try
+            {
+                return await continuation(request, context);
+            }
+            catch (Exception e) when (e is not RpcException && outage.TryReport(e))
+            {
+                throw DatabaseOutage.Error.ToRpcException();
+            }
+        }
+    }
 
     /// <summary>
     /// Authenticates every call with the bearer token from the <c>authorization</c> metadata (never a

@@ -25,6 +25,10 @@ public static class HealthEndpoints
             .AddCheck<OutboxHealthCheck>("outbox", tags: [Ready], timeout: CheckTimeout)
             .AddCheck<SmtpHealthCheck>("smtp", tags: [Ready]);
         builder.Services.AddSingleton<Readiness>();
+
+        // Readiness logs each change of status once, with every check's description; the health service's own
+        // line per check and run (an Error for each Unhealthy one, every second while an outage lasts) would repeat it.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.None);
         return builder;
     }
 
