@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.Events;
 using OtpEmail.Admin.Features.Users;
+using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Network;
 using OtpEmail.Admin.Tests.Infrastructure.Http;
 using OtpEmail.Admin.Tests.TestSupport;
@@ -251,6 +252,37 @@ public sealed class WebhookApiTests(WebhookFixture fixture) : IClassFixture<Webh
         Assert.Equal(ErrorCode.InvalidArgument, unknownType.ErrorCode());
         Assert.Equal(200, deleted.Status);
         Assert.DoesNotContain(globexHook, (await _api.GetAsync("/v3alpha/webhooks")).Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAdminOfOneOrganizationCannotReachAnotherOrganizationsEndpoint()
+    {
+        var (name, _, globexHook) = await CreateAsync(ApiClient.GlobexId, "user.created");
+        await _api.CreateUserAsync(ApiClient.GlobexId);
+        var delivery = await Eventually.ValueAsync(async () =>
+            (await _api.GetAsync($"/v3alpha/webhooks/{globexHook}/deliveries")).Json["deliveries"]!.AsArray().FirstOrDefault(d => d!["state"]!.GetValue<string>() == "delivered"), "a delivery");
+        var acmeAdmin = new Caller("acme-admin", null, Permissions.ForRoles([Roles.Admin]), new HashSet<long> { long.Parse(ApiClient.AcmeId) });
+        var webhooks = fixture.App.Services.GetRequiredService<Webhooks>();
+        var deliveries = fixture.App.Services.GetRequiredService<WebhookDeliveries>();
+        var received = _receiver.To(name).Count;
+
+        var refusals = new[]
+        {
+            (await webhooks.DeleteAsync(acmeAdmin, globexHook, CancellationToken.None)).Error,
+            (await webhooks.RotateSecretAsync(acmeAdmin, globexHook, CancellationToken.None)).Error,
+            (await webhooks.SetEnabledAsync(acmeAdmin, globexHook, false, CancellationToken.None)).Error,
+            (await deliveries.SendTestAsync(acmeAdmin, globexHook, CancellationToken.None)).Error,
+            (await deliveries.RedeliverAsync(acmeAdmin, globexHook, delivery["id"]!.GetValue<string>(), CancellationToken.None)).Error,
+            (await deliveries.ListAsync(acmeAdmin, globexHook, CancellationToken.None)).Error,
+            (await webhooks.CreateAsync(acmeAdmin, new CreateWebhookRequest { OrganizationId = ApiClient.GlobexId, Url = _receiver.Url("x") }, CancellationToken.None)).Error,
+        };
+        var listed = await webhooks.ListAsync(acmeAdmin, null, CancellationToken.None);
+
+        Assert.All(refusals[..6], refusal => Assert.Equal(ErrorCode.NotFound, refusal?.Code));
+        Assert.Equal(ErrorCode.PermissionDenied, refusals[6]?.Code);
+        Assert.DoesNotContain(listed.Value.Webhooks, w => w.Id == globexHook);
+        Assert.True((await WebhookAsync(globexHook))["enabled"]!.GetValue<bool>());
+        Assert.Equal(received, _receiver.To(name).Count);
     }
 
     private async Task<(string Name, string Secret, string WebhookId)> CreateAsync(string organizationId, params string[] eventTypes)
