@@ -38,7 +38,7 @@ public static class DataExtensions
 
         if (provider == DatabaseProvider.Postgres)
         {
-            ValidatePostgres(connectionString);
+            connectionString = TunePostgres(connectionString);
             builder.Services.AddPooledDbContextFactory<PostgresDbContext>(options => DatabaseOutage.LogFailuresWhereAnswered(options).UseNpgsql(connectionString).AddInterceptors(StatementWriteCounter.Instance));
             builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ContextFactory<PostgresDbContext>>();
         }
@@ -103,16 +103,35 @@ public static class DataExtensions
         }
     }
 
-    private static void ValidatePostgres(string connectionString)
+    /// <summary>
+    /// The connection string as given, with two defaults where it says nothing of them: Npgsql prepares
+    /// the statements it sees again and again (<c>Max Auto Prepare</c>), so PostgreSQL parses each once per
+    /// connection; and PostgreSQL plans each execution for its values (<c>plan_cache_mode=force_custom_plan</c>),
+    /// so a statement prepared on fresh tables never keeps a generic plan made before there were statistics.
+    /// </summary>
+    private static string TunePostgres(string connectionString)
     {
+        NpgsqlConnectionStringBuilder builder;
         try
         {
-            _ = new NpgsqlConnectionStringBuilder(connectionString);
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
         }
         catch (ArgumentException e)
         {
             throw new InvalidOperationException($"Setting 'ConnectionStrings:Default' is not a valid PostgreSQL connection string: {e.Message}", e);
         }
+
+        if (!connectionString.Replace(" ", "", StringComparison.Ordinal).Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
+        if (builder.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
+        {
+            builder.Options = $"{builder.Options} -c plan_cache_mode=force_custom_plan".Trim();
+        }
+
+        return builder.ConnectionString;
     }
 
     // A relative file path is taken from the content root, and its folder is created.
