@@ -109,7 +109,7 @@ public static class DataExtensions
     /// connection; and PostgreSQL plans each execution for its values (<c>plan_cache_mode=force_custom_plan</c>),
     /// so a statement prepared on fresh tables never keeps a generic plan made before there were statistics.
     /// </summary>
-    private static string TunePostgres(string connectionString)
+    internal static string TunePostgres(string connectionString)
     {
         NpgsqlConnectionStringBuilder builder;
         try
