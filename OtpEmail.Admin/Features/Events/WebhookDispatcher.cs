@@ -67,9 +67,10 @@ public sealed partial class WebhookDispatcher(
     {
         var now = time.GetUtcNow();
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        if (await queue.Queue.NextDueAsync(db, now, cancellationToken) is not { } next || next > now)
+        var next = await queue.Queue.NextDueAsync(db, now, cancellationToken);
+        if (next is null || next > now)
         {
-            return await queue.Queue.UntilNextAsync(db, now, _settings.PollInterval, cancellationToken); // nothing due: no claim, no write
+            return WorkQueue<WebhookDelivery>.Until(next, now, _settings.PollInterval); // nothing due: no claim, no write
         }
 
         var claim = await queue.Queue.ClaimDueAsync(now, _settings.ClaimLease, _settings.BatchSize, cancellationToken);

@@ -63,9 +63,13 @@ public sealed class WorkQueue<T>(DbWriter writer, IdGenerator ids, Expression<Fu
         Free(db, now).AsNoTracking().OrderBy(m => m.NextAttemptAt).Select(m => (DateTimeOffset?)m.NextAttemptAt).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>How long a round waits for the next look: until the next row is due, at most <paramref name="poll"/>.</summary>
-    public async Task<TimeSpan> UntilNextAsync(AppDbContext db, DateTimeOffset now, TimeSpan poll, CancellationToken cancellationToken)
+    public async Task<TimeSpan> UntilNextAsync(AppDbContext db, DateTimeOffset now, TimeSpan poll, CancellationToken cancellationToken) =>
+        Until(await NextDueAsync(db, now, cancellationToken), now, poll);
+
+    /// <summary>How long to wait for a row due at <paramref name="next"/> (null: none waits), at most <paramref name="poll"/>.</summary>
+    public static TimeSpan Until(DateTimeOffset? next, DateTimeOffset now, TimeSpan poll)
     {
-        var untilDue = await NextDueAsync(db, now, cancellationToken) is { } at ? at - now : poll;
+        var untilDue = next is { } at ? at - now : poll;
         return untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < poll ? untilDue : poll;
     }
 
