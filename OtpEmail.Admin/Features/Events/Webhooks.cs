@@ -82,7 +82,7 @@ public sealed class Webhooks(
         var types = request.EventTypes is { Count: > 0 } chosen ? $",{string.Join(',', chosen.Distinct(StringComparer.Ordinal))}," : null;
         return await writer.WriteAsync<CreateWebhookResponse>(async (db, ct) =>
         {
-            if (await OrganizationAsync(db, caller, organization, ct) is { } refused)
+            if (await UserAccess.OrganizationAsync(db, caller, organization, ct) is { } refused)
             {
                 return refused;
             }
@@ -198,11 +198,6 @@ public sealed class Webhooks(
             return await change(db, endpoint, time.GetUtcNow(), ct);
         }, cancellationToken);
     }
-
-    private static async Task<AppError?> OrganizationAsync(AppDbContext db, Caller caller, long organization, CancellationToken cancellationToken) =>
-        !caller.CanActOn(organization) ? UserAccess.OutsideOrganizations
-        : await db.Organizations.AnyAsync(o => o.Id == organization, cancellationToken) ? null
-        : AppError.NotFound("ORGANIZATION-NOTFOUND", "Organization could not be found");
 
     internal static IReadOnlyList<string> TypesOf(WebhookEndpoint endpoint) =>
         endpoint.EventTypes is { } types ? types.Split(',', StringSplitOptions.RemoveEmptyEntries) : EventTypes.All;

@@ -197,14 +197,7 @@ public sealed class MessageTexts(IDbContextFactory<AppDbContext> dbs, DbWriter w
             return AppError.Invalid("ORGANIZATION-ID", $"The {OrganizationHeader} header must be an organization id", OrganizationHeader);
         }
 
-        if (!caller.CanActOn(id))
-        {
-            return UserAccess.OutsideOrganizations;
-        }
-
-        return await db.Organizations.AnyAsync(o => o.Id == id, cancellationToken)
-            ? id
-            : AppError.NotFound("ORGANIZATION-NOTFOUND", "Organization could not be found");
+        return await UserAccess.OrganizationAsync(db, caller, id, cancellationToken) is { } refused ? refused : id;
     }
 
     private static Result<string> CheckRead(Caller caller, string language) =>

@@ -20,6 +20,12 @@ public static class UserAccess
             ? null
             : AppError.Denied("AUTHZ-PERMISSION", $"The caller lacks the permission {permission}");
 
+    /// <summary>Whether the caller may act on the organization, and it exists: null, or the refusal to answer with.</summary>
+    public static async Task<AppError?> OrganizationAsync(AppDbContext db, Caller caller, long organizationId, CancellationToken cancellationToken) =>
+        !caller.CanActOn(organizationId) ? OutsideOrganizations
+        : await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken) ? null
+        : AppError.NotFound("ORGANIZATION-NOTFOUND", "Organization could not be found");
+
     /// <summary>The checks that need no database: the caller's permission, then the id's form.</summary>
     public static Result<UserId> Check(Caller caller, string permission, string? userId) =>
         RequirePermission(caller, permission) is { } denied ? denied : UserId.Parse(userId);
