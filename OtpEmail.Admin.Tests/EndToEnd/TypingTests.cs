@@ -90,6 +90,46 @@ public sealed class TypingTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task APersonWhoFocusedALinkKeepsItWhenThePageAsksForTheFocusLate()
+    {
+        // The first page of a visit asks for the focus once the browser has acknowledged its first
+        // render. Seen in CI: a person had put the focus on a link in the menu before that, the heading
+        // took it, and their Enter did nothing. Here the script that moves the focus is held back until
+        // the person is on the link, and Enter is pressed once the page's request has reached the browser.
+        var page = await fixture.NewPageAsync();
+        var app = new AdminApp(page);
+        await app.SignInAsync(AdminApp.Admin);
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slowNetwork = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var focusRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/FocusHeadingOnNavigate.razor.js", async route =>
+        {
+            asked.TrySetResult();
+            await slowNetwork.Task;
+            await route.ContinueAsync();
+        });
+        page.WebSocket += (_, socket) => socket.FrameReceived += (_, frame) =>
+        {
+            if ((frame.Text ?? System.Text.Encoding.UTF8.GetString(frame.Binary ?? [])).Contains("focusUnlessTyping", StringComparison.Ordinal))
+            {
+                focusRequested.TrySetResult();
+            }
+        };
+
+        await page.ReloadAsync(); // a fresh page: the focus script is fetched again, and held back
+        await Assertions.Expect(app.Heading).ToHaveTextAsync("Find a user");
+        var events = page.GetByRole(AriaRole.Link, new() { Name = "Events" });
+        await events.FocusAsync();
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        slowNetwork.SetResult();
+        await focusRequested.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        await Assertions.Expect(events).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(app.Heading).ToHaveTextAsync("Events");
+    }
+
+    [Fact]
     public async Task AfterANavigationWithNoFieldInUseTheHeadingTakesTheFocus()
     {
         var app = new AdminApp(await fixture.NewPageAsync());

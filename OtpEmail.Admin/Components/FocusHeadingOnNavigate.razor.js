@@ -1,8 +1,13 @@
 // Focuses the element the selector names (a page's heading, so that a screen reader announces the
-// new page), as Blazor's focusBySelector does, unless the person is typing in a field already.
-export function focusUnlessTyping(selector) {
+// new page), as Blazor's focusBySelector does, unless the person is typing in a field already, or,
+// on the page a visit starts with, has put the focus anywhere at all.
+export function focusUnlessTyping(selector, onlyIfNothingHasTheFocus) {
   const active = document.activeElement;
   if (active && (active.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(active.tagName))) {
+    return;
+  }
+
+  if (onlyIfNothingHasTheFocus && active && active !== document.body) {
     return;
   }
 
