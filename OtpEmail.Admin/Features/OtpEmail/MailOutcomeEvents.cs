@@ -26,17 +26,26 @@ public sealed class MailOutcomeEvents(UserEventLog events, OrganizationTally tal
         }
 
         var ids = ours.Select(o => o.Id!.Value).Distinct().ToList();
+        // One read for the round: each authenticator's user and the sequence of that user's last event.
         var targets = await db.OtpEmails.AsNoTracking()
             .Where(a => ids.Contains(a.Id))
-            .Join(db.Users.AsNoTracking(), a => a.UserId, u => u.Id, (a, u) => new { a.Id, a.Address, User = u })
+            .Join(db.Users.AsNoTracking(), a => a.UserId, u => u.Id, (a, u) => new
+            {
+                a.Id,
+                a.Address,
+                User = u,
+                LastEvent = db.Set<UserEvent>().Where(e => e.UserId == u.Id).Max(e => (long?)e.Sequence) ?? 0,
+            })
             .ToDictionaryAsync(t => t.Id, cancellationToken);
+        var lastEvents = new Dictionary<long, long>(); // a user with two mails in the round: the second event follows the first
         foreach (var (outcome, id) in ours)
         {
             if (targets.TryGetValue(id!.Value, out var target))
             {
-                await events.AppendAsync(db, target.User, outcome.Sent ? OtpEmailEvents.MailSent : OtpEmailEvents.MailFailed, Dispatcher,
+                var appended = await events.AppendAsync(db, target.User, outcome.Sent ? OtpEmailEvents.MailSent : OtpEmailEvents.MailFailed, Dispatcher,
                     new { otpEmailId = DecimalId.Format(target.Id), target.Address, outcome.Attempts, outcome.RelayResponse, outcome.Reason },
-                    outcome.At, cancellationToken);
+                    outcome.At, cancellationToken, lastEvents.GetValueOrDefault(target.User.Id, target.LastEvent));
+                lastEvents[target.User.Id] = appended.Sequence;
                 await tally.CountAsync(db, target.User.OrganizationId, outcome.At,
                     outcome.Sent ? new TallyChange(MailsSent: 1) : new TallyChange(MailsFailed: 1), cancellationToken);
             }

@@ -23,6 +23,9 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     /// </summary>
     internal long StatementWrites { get; set; }
 
+    /// <summary>Statements waiting to go with the next command (PostgreSQL, see <see cref="DeferredWrites"/>).</summary>
+    internal DeferredWrites? Deferred { get; set; }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 

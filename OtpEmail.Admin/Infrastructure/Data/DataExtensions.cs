@@ -39,7 +39,8 @@ public static class DataExtensions
         if (provider == DatabaseProvider.Postgres)
         {
             connectionString = TunePostgres(connectionString);
-            builder.Services.AddPooledDbContextFactory<PostgresDbContext>(options => DatabaseOutage.LogFailuresWhereAnswered(options).UseNpgsql(connectionString).AddInterceptors(StatementWriteCounter.Instance));
+            builder.Services.AddPooledDbContextFactory<PostgresDbContext>(options => DatabaseOutage.LogFailuresWhereAnswered(options).UseNpgsql(connectionString)
+                .AddInterceptors(StatementWriteCounter.Instance, DeferredWrites.Interceptor.Instance));
             builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ContextFactory<PostgresDbContext>>();
         }
         else

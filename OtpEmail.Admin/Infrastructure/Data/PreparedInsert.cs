@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace OtpEmail.Admin.Infrastructure.Data;
 
@@ -12,7 +13,8 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// <see cref="PreparedCommands"/>), instead of tracking it for <c>SaveChanges</c>: for the rows the
 /// writer adds on every write of a kind. The statement comes from EF Core's model (table, columns,
 /// value conversions), once per provider. Later reads in the same transaction see the row; a
-/// unique value already taken fails the insert with the provider's exception.
+/// unique value already taken fails the insert with the provider's exception. On PostgreSQL the
+/// insert waits for the next command, to go with it in one round trip (see <see cref="DeferredWrites"/>).
 /// </summary>
 public sealed class PreparedInsert<TEntity>
     where TEntity : class
@@ -23,17 +25,32 @@ public sealed class PreparedInsert<TEntity>
     public async Task ExecuteAsync(AppDbContext db, TEntity entity, CancellationToken cancellationToken)
     {
         var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
+        if (DeferredWrites.Apply(db))
+        {
+            var deferred = new NpgsqlBatchCommand(template.Sql);
+            foreach (var column in template.Columns)
+            {
+                var parameter = column.CreateParameter(Parameters);
+                parameter.Value = column.ValueOf(entity);
+                deferred.Parameters.Add((NpgsqlParameter)parameter);
+            }
+
+            DeferredWrites.Defer(db, deferred);
+            return;
+        }
+
         var command = await _commands.ForAsync(db, template.CreateCommand, cancellationToken);
         for (var i = 0; i < template.Columns.Length; i++)
         {
-            var column = template.Columns[i];
-            var value = column.Property.GetGetter().GetClrValueUsingContainingEntity(entity);
-            command.Parameters[i].Value = (value is null ? null : column.Mapping.Converter?.ConvertToProvider(value) ?? value) ?? DBNull.Value;
+            command.Parameters[i].Value = template.Columns[i].ValueOf(entity);
         }
 
         await command.ExecuteNonQueryAsync(cancellationToken);
         db.StatementWrites++;
     }
+
+    // Makes parameters for the statements that wait (see DeferredWrites); it runs none.
+    private static readonly NpgsqlCommand Parameters = new();
 
     private static Template Generate(AppDbContext db)
     {
@@ -49,7 +66,16 @@ public sealed class PreparedInsert<TEntity>
         return new Template(text, columns);
     }
 
-    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name, string Parameter);
+    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name, string Parameter)
+    {
+        public DbParameter CreateParameter(DbCommand command) => Mapping.CreateParameter(command, Parameter, value: null, Property.IsNullable);
+
+        public object ValueOf(TEntity entity)
+        {
+            var value = Property.GetGetter().GetClrValueUsingContainingEntity(entity);
+            return (value is null ? null : Mapping.Converter?.ConvertToProvider(value) ?? value) ?? DBNull.Value;
+        }
+    }
 
     private sealed record Template(string Sql, Column[] Columns)
     {
@@ -59,7 +85,7 @@ public sealed class PreparedInsert<TEntity>
             command.CommandText = Sql;
             foreach (var column in Columns)
             {
-                command.Parameters.Add(column.Mapping.CreateParameter(command, column.Parameter, value: null, column.Property.IsNullable));
+                command.Parameters.Add(column.CreateParameter(command));
             }
 
             return command;

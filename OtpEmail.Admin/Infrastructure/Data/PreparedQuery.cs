@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace OtpEmail.Admin.Infrastructure.Data;
 
@@ -20,6 +21,18 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
     public async Task<DbDataReader> ExecuteReaderAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
     {
         var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
+        if (DeferredWrites.Apply(db))
+        {
+            var read = new NpgsqlBatchCommand(template.Sql);
+            for (var i = 0; i < template.Parameters.Length; i++)
+            {
+                var (name, value) = template.Parameters[i];
+                read.Parameters.Add(new NpgsqlParameter(name, (template.Arguments[i] >= 0 ? arguments[template.Arguments[i]] : value) ?? DBNull.Value));
+            }
+
+            return await DeferredWrites.ReadAsync(db, read, cancellationToken); // with the statements waiting, in one round trip
+        }
+
         var command = await _commands.ForAsync(db, template.CreateCommand, cancellationToken);
         for (var i = 0; i < template.Arguments.Length; i++)
         {

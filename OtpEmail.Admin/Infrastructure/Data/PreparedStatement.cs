@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Npgsql;
 
 namespace OtpEmail.Admin.Infrastructure.Data;
 
@@ -6,7 +7,8 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// A statement of hand-written SQL that both providers understand (quoted names, <c>@p0</c>…
 /// parameters, <c>ON CONFLICT … DO UPDATE</c>, <c>RETURNING</c>), run in the context's transaction
 /// by a command kept prepared (see <see cref="PreparedCommands"/>): for counters a stage keeps with
-/// an atomic <c>n = n + x</c>, never read, changed and written back.
+/// an atomic <c>n = n + x</c>, never read, changed and written back. On PostgreSQL it goes with the
+/// next command, in one round trip (see <see cref="DeferredWrites"/>).
 /// </summary>
 public sealed class PreparedStatement(string sql, int parameters)
 {
@@ -15,6 +17,12 @@ public sealed class PreparedStatement(string sql, int parameters)
     /// <summary>Runs the statement with <paramref name="arguments"/> as <c>@p0</c>, <c>@p1</c>, …; counts as a write of the stage.</summary>
     public async Task ExecuteAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
     {
+        if (DeferredWrites.Apply(db))
+        {
+            DeferredWrites.Defer(db, Batched(arguments));
+            return;
+        }
+
         var command = await CommandAsync(db, arguments, cancellationToken);
         await command.ExecuteNonQueryAsync(cancellationToken);
         db.StatementWrites++;
@@ -23,9 +31,25 @@ public sealed class PreparedStatement(string sql, int parameters)
     /// <summary>Runs the statement and reads what it returns (its <c>RETURNING</c> clause); counts as a write of the stage.</summary>
     public async Task<DbDataReader> ExecuteReaderAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
     {
-        var command = await CommandAsync(db, arguments, cancellationToken);
         db.StatementWrites++;
+        if (DeferredWrites.Apply(db))
+        {
+            return await DeferredWrites.ReadAsync(db, Batched(arguments), cancellationToken);
+        }
+
+        var command = await CommandAsync(db, arguments, cancellationToken);
         return await command.ExecuteReaderAsync(cancellationToken);
+    }
+
+    private NpgsqlBatchCommand Batched(object[] arguments)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        for (var i = 0; i < parameters; i++)
+        {
+            command.Parameters.Add(new NpgsqlParameter($"p{i}", arguments[i] ?? DBNull.Value));
+        }
+
+        return command;
     }
 
     private async Task<DbCommand> CommandAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)

@@ -24,6 +24,13 @@ public sealed class OutboxRecords(DbWriter writer, MailOutbox outbox, IEnumerabl
                 .SetProperty(m => m.LastError, Truncate(reason)), cancellationToken), cancellationToken);
     }
 
+    // Kept prepared; on PostgreSQL the marks of a round go to the server together (see DeferredWrites).
+    private static readonly PreparedStatement MarkSent = new($"""
+        UPDATE "Outbox" SET "Status" = {(int)OutboxMailStatus.Sent}, "Attempts" = @p1, "SentAt" = @p2, "LastAttemptAt" = @p2,
+          "RelayResponse" = @p3, "LastError" = NULL, "ProtectedBody" = NULL
+        WHERE "Id" = @p0
+        """, 4);
+
     // One write for the whole round: a commit per mail would make the write queue the pace of delivery.
     // Should the process die between a send and this record, those mails go again with the same Message-ID
     // once their claim runs out. Not cancellable: a mail that went out must be recorded as sent.
@@ -34,18 +41,10 @@ public sealed class OutboxRecords(DbWriter writer, MailOutbox outbox, IEnumerabl
         var outcomes = sent.Select(s => new MailOutcome(s.Mail.Id, s.Mail.Reference, s.Mail.To, Sent: true, s.Mail.Attempts + 1, Truncate(s.Reply), null, now)).ToList();
         await writer.WriteAsync<bool>(async (db, ct) =>
         {
+            var at = now.ToUnixTimeMilliseconds(); // as times are stored (AppDbContext)
             foreach (var outcome in outcomes)
             {
-                await db.OutboxMails
-                    .Where(m => m.Id == outcome.MailId)
-                    .ExecuteUpdateAsync(set => set
-                        .SetProperty(m => m.Status, OutboxMailStatus.Sent)
-                        .SetProperty(m => m.Attempts, outcome.Attempts)
-                        .SetProperty(m => m.SentAt, now)
-                        .SetProperty(m => m.LastAttemptAt, now)
-                        .SetProperty(m => m.RelayResponse, outcome.RelayResponse)
-                        .SetProperty(m => m.LastError, (string?)null)
-                        .SetProperty(m => m.ProtectedBody, (string?)null), ct);
+                await MarkSent.ExecuteAsync(db, [outcome.MailId, outcome.Attempts, at, outcome.RelayResponse ?? (object)DBNull.Value], ct);
             }
 
             if (giveBack is { } claim)
