@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Infrastructure.Data;
+using OtpEmail.Admin.Tests.TestSupport;
+using static OtpEmail.Admin.Tests.Infrastructure.Data.DbWriterTests;
+
+namespace OtpEmail.Admin.Tests.Infrastructure.Data;
+
+/// <summary>
+/// On PostgreSQL the rows a write stores by statement go to the server together, with the next
+/// command: counted here as Npgsql reports them (one activity for each command or batch it sends),
+/// on a writer of the test's own, so that nothing else the app does is counted.
+/// </summary>
+[Collection(PostgresApiCollection.Name)]
+[Trait("Category", "Postgres")]
+public sealed class DeferredWritesTests(PostgresApiFixture fixture)
+{
+    private static readonly PreparedInsert<RecipientMailCount> Insert = new();
+    private const string TestSource = "OtpEmail.Admin.Tests.DeferredWrites";
+    private static readonly ActivitySource Test = new(TestSource);
+
+    [Fact]
+    public async Task TwentyRowsOfOneWriteGoToTheServerInAsManyRoundTripsAsOne()
+    {
+        var one = await RoundTripsAsync(db => InsertAsync(db, 1));
+        var twenty = await RoundTripsAsync(db => InsertAsync(db, 20));
+
+        Assert.True(one.Count > 0, "Npgsql reported nothing sent");
+        Assert.Equal(one.Count, twenty.Count);
+        Assert.Equal(21, await StoredAsync([.. one.Addresses, .. twenty.Addresses]));
+    }
+
+    [Fact]
+    public async Task AReadAfterTheStatementsCarriesThemAndSeesTheirRows()
+    {
+        var (addresses, _) = await RoundTripsAsync(async db =>
+        {
+            var written = await InsertAsync(db, 3);
+            var seen = await db.Set<RecipientMailCount>().CountAsync(c => written.Contains(c.Address)); // an EF Core query: the rows go first
+            Assert.Equal(3, seen);
+            return written;
+        });
+
+        Assert.Equal(3, await StoredAsync(addresses));
+    }
+
+    [Fact]
+    public async Task ARefusedWriteSendsNothing()
+    {
+        string[] written = [];
+        var (_, count) = await RoundTripsAsync(async db =>
+        {
+            written = await InsertAsync(db, 5);
+            throw new InvalidOperationException("Refused by the test after its statements");
+        }, expectFailure: true);
+
+        Assert.Equal(0, count);
+        Assert.Equal(0, await StoredAsync(written));
+    }
+
+    private static async Task<string[]> InsertAsync(AppDbContext db, int rows)
+    {
+        var addresses = Enumerable.Range(0, rows).Select(_ => NewAddress()).ToArray();
+        foreach (var address in addresses)
+        {
+            await Insert.ExecuteAsync(db, Row(address), CancellationToken.None);
+        }
+
+        return addresses;
+    }
+
+    // Runs one write through a writer made under an activity of the test's: what Npgsql sends for it
+    // (the writer runs on that activity) is counted by the activity's trace.
+    private async Task<(string[] Addresses, int Count)> RoundTripsAsync(Func<AppDbContext, Task<string[]>> write, bool expectFailure = false)
+    {
+        var sent = new ConcurrentBag<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Npgsql" or TestSource,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        string[] addresses = [];
+        using (var scope = Test.StartActivity("write") ?? throw new InvalidOperationException("The test's activity was not sampled."))
+        {
+            var trace = scope.TraceId;
+            listener.ActivityStopped = activity =>
+            {
+                if (activity.TraceId == trace && activity.Source.Name == "Npgsql")
+                {
+                    sent.Add(activity.DisplayName);
+                }
+            };
+            await using var writer = new DbWriter(
+                fixture.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(),
+                fixture.App.Services.GetRequiredService<DatabaseOutage>(), NullLogger<DbWriter>.Instance);
+            var result = writer.WriteAsync(Stage<bool>(async db =>
+            {
+                sent.Clear(); // what opening the context sent is not the write's
+                addresses = await write(db);
+                return true;
+            }), CancellationToken.None);
+            if (expectFailure)
+            {
+                await Assert.ThrowsAsync<InvalidOperationException>(() => result);
+            }
+            else
+            {
+                Assert.True((await result).IsSuccess);
+            }
+        }
+
+        return (addresses, sent.Count);
+    }
+
+    private async Task<int> StoredAsync(IReadOnlyCollection<string> addresses)
+    {
+        await using var db = fixture.App.CreateDbContext();
+        return await db.Set<RecipientMailCount>().CountAsync(c => addresses.Contains(c.Address));
+    }
+}
