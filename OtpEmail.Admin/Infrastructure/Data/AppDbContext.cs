@@ -58,6 +58,20 @@ public sealed class PostgresDbContext(DbContextOptions<PostgresDbContext> option
 
     internal const string NextInstanceNumber = $"SELECT nextval('\"{InstanceNumbers}\"') AS \"Value\"";
 
+    /// <summary>
+    /// Statistics for the tables that have none (a database just made, or restored from a dump), taken
+    /// at start-up: the writer's statements are prepared, and the plans PostgreSQL keeps for them should
+    /// not be made blind. Autovacuum keeps them current from then on.
+    /// </summary>
+    internal const string AnalyzeTablesWithoutStatistics = """
+        DO $$DECLARE t regclass;
+        BEGIN
+          FOR t IN SELECT relid FROM pg_stat_user_tables WHERE last_analyze IS NULL AND last_autoanalyze IS NULL LOOP
+            EXECUTE format('ANALYZE %s', t);
+          END LOOP;
+        END$$
+        """;
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);

@@ -84,6 +84,7 @@ public static class DataExtensions
         {
             var number = await db.Database.SqlQueryRaw<long>(PostgresDbContext.NextInstanceNumber).SingleAsync();
             services.GetRequiredService<IdGenerator>().UseInstanceNumber(number);
+            await db.Database.ExecuteSqlRawAsync(PostgresDbContext.AnalyzeTablesWithoutStatistics);
         }
     }
 
@@ -105,10 +106,11 @@ public static class DataExtensions
     }
 
     /// <summary>
-    /// The connection string as given, with two defaults where it says nothing of them: Npgsql prepares
-    /// the statements it sees again and again (<c>Max Auto Prepare</c>), so PostgreSQL parses each once per
-    /// connection; and PostgreSQL plans each execution for its values (<c>plan_cache_mode=force_custom_plan</c>),
-    /// so a statement prepared on fresh tables never keeps a generic plan made before there were statistics.
+    /// The connection string as given, with one default where it says nothing of it: Npgsql prepares the
+    /// statements it sees again and again (<c>Max Auto Prepare</c>), so that PostgreSQL parses and, once it
+    /// finds a generic plan as good as the custom ones, plans each once per connection. (Planning every
+    /// execution, <c>plan_cache_mode=force_custom_plan</c>, cost the database more CPU than running the
+    /// statements: 831 return-code adds/s against 2,304/s without it, docs/operations.md.)
     /// </summary>
     internal static string TunePostgres(string connectionString)
     {
@@ -125,11 +127,6 @@ public static class DataExtensions
         if (!connectionString.Replace(" ", "", StringComparison.Ordinal).Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
         {
             builder.MaxAutoPrepare = 64;
-        }
-
-        if (builder.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
-        {
-            builder.Options = $"{builder.Options} -c plan_cache_mode=force_custom_plan".Trim();
         }
 
         return builder.ConnectionString;
