@@ -113,7 +113,7 @@ public sealed partial class AddOtpEmailHandler(
         AppDbContext db, Caller caller, UserId userId, string address, Verification verification, CancellationToken cancellationToken)
     {
         // One round trip: the user, how many live authenticators it has, whether one has this address,
-        // and the sequence of its last event (for the next one).
+        // the sequence of its last event (for the next one) and its enrolment counts (for the overview's).
         var normalized = EmailAddress.Normalize(address);
         var target = await ReadTargetAsync(db, userId.Value, normalized, otp.Value.MaxAuthenticatorsPerUser, cancellationToken);
         var found = UserAccess.Admit(caller, target?.User);
@@ -162,7 +162,7 @@ public sealed partial class AddOtpEmailHandler(
 
         // Stored at once rather than tracked (see PreparedInsert): a later add in the same batch reads it.
         await Insert.ExecuteAsync(db, authenticator, cancellationToken);
-        await counts.AddedAsync(db, user, ready, now, cancellationToken);
+        await counts.AddedAsync(db, user, ready, target.Enrolled, now, cancellationToken);
         var otpEmailId = DecimalId.Format(authenticator.Id);
         var addition = await events.AppendAsync(
             db, user, OtpEmailEvents.Added, caller, new { otpEmailId, Address = address, Mode = verification.Name }, now, cancellationToken, target.LastEvent ?? 0);
@@ -171,7 +171,7 @@ public sealed partial class AddOtpEmailHandler(
 
     private static readonly PreparedInsert<OtpEmailAuthenticator> Insert = new();
 
-    private sealed record AddTarget(User User, int Live, bool Taken, long? LastEvent);
+    private sealed record AddTarget(User User, int Live, bool Taken, long? LastEvent, UserEnrolment Enrolled);
 
     // Live counts at most up to the cap, so the cost of the check does not grow with the user's authenticators.
     private static readonly PreparedQuery TargetQuery = new(
@@ -194,6 +194,8 @@ public sealed partial class AddOtpEmailHandler(
                     .Any(a => a.UserId == u.Id && a.NormalizedAddress == (string)arguments[1] && a.State != OtpEmailState.Removed),
                 LastEvent = db.Set<UserEvent>().Where(e => e.UserId == u.Id).Max(e => (long?)e.Sequence),
                 u.PreferredLanguage,
+                Ready = db.Set<UserEnrolment>().Where(e => e.UserId == u.Id).Select(e => (int?)e.Ready).FirstOrDefault(),
+                Pending = db.Set<UserEnrolment>().Where(e => e.UserId == u.Id).Select(e => (int?)e.Pending).FirstOrDefault(),
             })
             .Take(1),
         -1L, "\u0001", -3);
@@ -219,7 +221,8 @@ public sealed partial class AddOtpEmailHandler(
             State = (UserState)row.GetInt32(8),
             PreferredLanguage = row.IsDBNull(12) ? null : row.GetString(12),
         };
-        return new AddTarget(user, row.GetInt32(9), row.GetBoolean(10), row.IsDBNull(11) ? null : row.GetInt64(11));
+        var enrolled = new UserEnrolment { UserId = user.Id, Ready = row.IsDBNull(13) ? 0 : row.GetInt32(13), Pending = row.IsDBNull(14) ? 0 : row.GetInt32(14) };
+        return new AddTarget(user, row.GetInt32(9), row.GetBoolean(10), row.IsDBNull(11) ? null : row.GetInt64(11), enrolled);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OTP email {OtpEmailId} added to user {UserId} by {Actor} ({Mode})")]

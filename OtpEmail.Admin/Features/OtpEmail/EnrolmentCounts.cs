@@ -24,16 +24,29 @@ public sealed class UserEnrolment
 /// </summary>
 public sealed class EnrolmentCounts(OrganizationTally tally)
 {
-    private static readonly PreparedStatement Move = new("""
+    private const string Upsert = """
         INSERT INTO "UserEnrolments" ("UserId", "Ready", "Pending") VALUES (@p0, @p1, @p2)
         ON CONFLICT ("UserId") DO UPDATE SET
           "Ready" = "UserEnrolments"."Ready" + excluded."Ready",
           "Pending" = "UserEnrolments"."Pending" + excluded."Pending"
-        RETURNING "Ready", "Pending"
-        """, 3);
+        """;
 
-    public Task AddedAsync(AppDbContext db, User user, bool ready, DateTimeOffset at, CancellationToken cancellationToken) =>
-        MoveAsync(db, user, ready ? 1 : 0, ready ? 0 : 1, at, new TallyChange(Added: 1, Verified: ready ? 1 : 0), cancellationToken);
+    private static readonly PreparedStatement Move = new(Upsert + """ RETURNING "Ready", "Pending" """, 3);
+
+    private static readonly PreparedStatement Moved = new(Upsert, 3);
+
+    /// <summary>
+    /// An authenticator added to a user whose counts the stage read with the user, in the same snapshot
+    /// (<paramref name="before"/>): the new figures follow without reading them back, and on PostgreSQL
+    /// the upsert goes with the stage's next command (see <see cref="DeferredWrites"/>).
+    /// </summary>
+    public async Task AddedAsync(AppDbContext db, User user, bool ready, UserEnrolment before, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var (readyMove, pendingMove) = (ready ? 1 : 0, ready ? 0 : 1);
+        await Moved.ExecuteAsync(db, [user.Id, readyMove, pendingMove], cancellationToken);
+        await CountAsync(db, user, (before.Ready, before.Pending), (before.Ready + readyMove, before.Pending + pendingMove), at,
+            new TallyChange(Added: 1, Verified: ready ? 1 : 0), cancellationToken);
+    }
 
     public Task VerifiedAsync(AppDbContext db, User user, DateTimeOffset at, CancellationToken cancellationToken) =>
         MoveAsync(db, user, 1, -1, at, new TallyChange(Verified: 1), cancellationToken);
@@ -50,8 +63,15 @@ public sealed class EnrolmentCounts(OrganizationTally tally)
             (readyNow, pendingNow) = (row.GetInt32(0), row.GetInt32(1));
         }
 
-        var (before, after) = (Place(readyNow - ready, pendingNow - pending), Place(readyNow, pendingNow));
-        await tally.CountAsync(db, user.OrganizationId, at, happened with
+        await CountAsync(db, user, (readyNow - ready, pendingNow - pending), (readyNow, pendingNow), at, happened, cancellationToken);
+    }
+
+    // The organization's counts move by where the user was before and is now.
+    private Task CountAsync(
+        AppDbContext db, User user, (int Ready, int Pending) was, (int Ready, int Pending) now, DateTimeOffset at, TallyChange happened, CancellationToken cancellationToken)
+    {
+        var (before, after) = (Place(was.Ready, was.Pending), Place(now.Ready, now.Pending));
+        return tally.CountAsync(db, user.OrganizationId, at, happened with
         {
             WithReady = Is(after, Enrolled.Ready) - Is(before, Enrolled.Ready),
             WithOnlyPending = Is(after, Enrolled.OnlyPending) - Is(before, Enrolled.OnlyPending),
