@@ -84,6 +84,15 @@ public static class UserSearch
                 : $"SELECT 1 FROM \"Users\" u WHERE (({StartsWith("Username")}) OR ({StartsWith("Email")})) AND {scope}";
         }
 
+        // On PostgreSQL each search is planned for its own text: a plan kept for any text (the generic plan
+        // PostgreSQL may keep for a prepared statement) cannot know how many rows a pattern matches, and
+        // scanned every user (measured: 37 ms of database CPU a search at 100,000 users).
+        await using var customPlans = postgres && db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        if (customPlans is not null)
+        {
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL plan_cache_mode = force_custom_plan", cancellationToken);
+        }
+
         // The SQL is built from constants and ids parsed as numbers; the user's text is a parameter.
 #pragma warning disable EF1002
         var total = await db.Database
