@@ -37,11 +37,20 @@ public sealed class WorkQueue<T>(DbWriter writer, IdGenerator ids, Expression<Fu
     {
         var claim = ids.Next();
         var until = now + lease;
-        await writer.RunAsync(db =>
+        await writer.RunAsync(async db =>
         {
-            var due = Free(db, now).Where(d => d.NextAttemptAt <= now).OrderBy(d => d.NextAttemptAt).Take(size).Select(d => d.Id);
+            // The due rows first, then the update of those by key: as one statement PostgreSQL planned the
+            // update from its estimate of the pending rows, which lags while the queue fills, and walked
+            // them all for each claim (20–30 ms a round of 50 mails seen).
+            var due = await Free(db, now).Where(d => d.NextAttemptAt <= now).OrderBy(d => d.NextAttemptAt).Take(size).Select(d => d.Id)
+                .ToListAsync(cancellationToken);
+            if (due.Count == 0)
+            {
+                return;
+            }
+
             // Checked again on the row itself: on PostgreSQL a competing claim that committed first wins the row.
-            return Free(db, now).Where(m => due.Contains(m.Id))
+            await Free(db, now).Where(m => due.Contains(m.Id))
                 .ExecuteUpdateAsync(set => set
                     .SetProperty(m => m.ClaimToken, claim)
                     .SetProperty(m => m.ClaimedUntil, until), cancellationToken);
