@@ -19,8 +19,11 @@ public sealed class DbWriterPostgresTests(PostgresApiFixture fixture) : IAsyncLi
 {
     private static readonly PreparedInsert<RecipientMailCount> Insert = new();
 
-    private readonly DbWriter _writer = new(
-        fixture.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), fixture.App.Services.GetRequiredService<DatabaseOutage>(), NullLogger<DbWriter>.Instance);
+    private readonly DbWriter _writer = NewWriter(fixture.App.Services);
+
+    /// <summary>A writer of the test's own on the app's database, beside the app's.</summary>
+    internal static DbWriter NewWriter(IServiceProvider services) =>
+        new(services.GetRequiredService<IDbContextFactory<AppDbContext>>(), services.GetRequiredService<DatabaseOutage>(), NullLogger<DbWriter>.Instance);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

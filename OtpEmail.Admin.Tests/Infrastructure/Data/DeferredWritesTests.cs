@@ -95,9 +95,7 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
                     sent.Add(activity.DisplayName);
                 }
             };
-            await using var writer = new DbWriter(
-                fixture.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(),
-                fixture.App.Services.GetRequiredService<DatabaseOutage>(), NullLogger<DbWriter>.Instance);
+            await using var writer = DbWriterPostgresTests.NewWriter(fixture.App.Services);
             var result = writer.WriteAsync(Stage<bool>(async db =>
             {
                 sent.Clear(); // what opening the context sent is not the write's

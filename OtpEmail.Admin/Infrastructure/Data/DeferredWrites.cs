@@ -1,4 +1,3 @@
-using System.Data;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -45,7 +44,7 @@ internal sealed class DeferredWrites
     /// <summary>Runs <paramref name="read"/>, after the statements waiting, in one round trip; the reader is on the read's rows.</summary>
     public static async Task<DbDataReader> ReadAsync(AppDbContext db, NpgsqlBatchCommand read, CancellationToken cancellationToken)
     {
-        var batch = await BatchAsync(db, cancellationToken);
+        var batch = Take(db);
         batch.BatchCommands.Add(read);
         var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (reader.FieldCount == 0 && await reader.NextResultAsync(cancellationToken))
@@ -61,7 +60,7 @@ internal sealed class DeferredWrites
     {
         if (Waiting(db))
         {
-            await using var batch = await BatchAsync(db, cancellationToken);
+            await using var batch = Take(db);
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
     }
@@ -70,7 +69,7 @@ internal sealed class DeferredWrites
     {
         if (Waiting(db))
         {
-            using var batch = BatchAsync(db, CancellationToken.None).GetAwaiter().GetResult();
+            using var batch = Take(db);
             batch.ExecuteNonQuery();
         }
     }
@@ -79,16 +78,11 @@ internal sealed class DeferredWrites
         db.Deferred is { _commands.Count: > 0 } deferred
         && ReferenceEquals(deferred._transaction, db.Database.CurrentTransaction?.GetDbTransaction());
 
-    // The statements waiting in the context's transaction, taken; the connection opened if EF Core closed it.
-    private static async Task<NpgsqlBatch> BatchAsync(AppDbContext db, CancellationToken cancellationToken)
+    // A batch in the context's transaction (its connection is open while the transaction is), with the statements waiting, taken.
+    private static NpgsqlBatch Take(AppDbContext db)
     {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        if (connection.State != ConnectionState.Open)
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-        }
-
-        var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        var batch = new NpgsqlBatch(
+            (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
         if (Waiting(db))
         {
             foreach (var command in db.Deferred!._commands)
