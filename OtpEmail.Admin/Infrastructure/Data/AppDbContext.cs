@@ -58,23 +58,6 @@ public sealed class PostgresDbContext(DbContextOptions<PostgresDbContext> option
 
     internal const string NextInstanceNumber = $"SELECT nextval('\"{InstanceNumbers}\"') AS \"Value\"";
 
-    /// <summary>
-    /// Statistics for the tables that hold rows but have none (a database restored from a dump), taken
-    /// at start-up: the writer's statements are prepared, and the plans PostgreSQL keeps for them should
-    /// not be made blind. Empty tables are left alone: statistics of an empty table make PostgreSQL plan
-    /// for an empty table (sequential scans) while it fills, where without them it assumes a small
-    /// one and uses the indexes (measured back to back: 423 against 1,131 adds/s on fresh tables). Autovacuum takes
-    /// them as the tables grow.
-    /// </summary>
-    internal const string AnalyzeTablesWithoutStatistics = """
-        DO $$DECLARE t regclass;
-        BEGIN
-          FOR t IN SELECT relid FROM pg_stat_user_tables WHERE last_analyze IS NULL AND last_autoanalyze IS NULL AND n_live_tup > 0 LOOP
-            EXECUTE format('ANALYZE %s', t);
-          END LOOP;
-        END$$
-        """;
-
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);

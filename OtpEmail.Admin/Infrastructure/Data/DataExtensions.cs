@@ -42,6 +42,7 @@ public static class DataExtensions
             builder.Services.AddPooledDbContextFactory<PostgresDbContext>(options => DatabaseOutage.LogFailuresWhereAnswered(options).UseNpgsql(connectionString)
                 .AddInterceptors(StatementWriteCounter.Instance, DeferredWrites.Interceptor.Instance));
             builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ContextFactory<PostgresDbContext>>();
+            builder.Services.AddHostedService<PostgresStatistics>();
         }
         else
         {
@@ -84,7 +85,7 @@ public static class DataExtensions
         {
             var number = await db.Database.SqlQueryRaw<long>(PostgresDbContext.NextInstanceNumber).SingleAsync();
             services.GetRequiredService<IdGenerator>().UseInstanceNumber(number);
-            await db.Database.ExecuteSqlRawAsync(PostgresDbContext.AnalyzeTablesWithoutStatistics);
+            await PostgresStatistics.TakeAsync(db);
         }
     }
 
