@@ -60,6 +60,55 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
         Assert.Equal(0, await StoredAsync(written));
     }
 
+    [Fact]
+    public async Task QuestionsGoWithTheNextReadAndAreAnsweredInTheirOrder()
+    {
+        var readAlone = await RoundTripsAsync(async db =>
+        {
+            var written = await InsertAsync(db, 1);
+            Assert.True(await FindAsync(db, written[0]));
+            return written;
+        });
+        var withQuestions = await RoundTripsAsync(async db =>
+        {
+            var written = await InsertAsync(db, 2);
+            var there = await Exists.AskAsync(db, [written[1]], CancellationToken.None); // a row written before it, in the same batch
+            var missing = await Exists.AskAsync(db, [NewAddress()], CancellationToken.None);
+            Assert.Throws<InvalidOperationException>(() => there.Found); // nothing has gone to the server yet
+            Assert.True(await FindAsync(db, written[0]));
+            Assert.True(there.Found);
+            Assert.False(missing.Found);
+            return written;
+        });
+
+        Assert.True(readAlone.Count > 0, "Npgsql reported nothing sent");
+        Assert.Equal(readAlone.Count, withQuestions.Count);
+    }
+
+    [Fact]
+    public async Task AQuestionNoReadTakesIsSentWhenItsAnswerIsAskedFor()
+    {
+        await RoundTripsAsync(async db =>
+        {
+            var written = await InsertAsync(db, 1);
+            var there = await Exists.AskAsync(db, [written[0]], CancellationToken.None);
+            var missing = await Exists.AskAsync(db, [NewAddress()], CancellationToken.None);
+            Assert.False(await missing.FoundAsync(db, CancellationToken.None));
+            Assert.True(there.Found);
+            return written;
+        });
+    }
+
+    private static readonly PreparedQuery Exists = new(
+        (db, arguments) => db.Set<RecipientMailCount>().AsNoTracking().Where(c => c.Address == (string)arguments[0]).Select(c => c.Address).Take(1),
+        "\u0001");
+
+    private static async Task<bool> FindAsync(AppDbContext db, string address)
+    {
+        await using var found = await Exists.ExecuteReaderAsync(db, [address], CancellationToken.None);
+        return await found.ReadAsync();
+    }
+
     private static async Task<string[]> InsertAsync(AppDbContext db, int rows)
     {
         var addresses = Enumerable.Range(0, rows).Select(_ => NewAddress()).ToArray();

@@ -151,12 +151,13 @@ public sealed partial class BulkRunner(
         {
             await writer.WriteAsync<bool>(async (db, ct) =>
             {
-                if (!await ToDoAsync(db, row, ct))
+                var toDo = await ToDo.AskAsync(db, [row.JobId, row.Row], ct);
+                if (!await toDo.FoundAsync(db, ct))
                 {
                     return NotToDo;
                 }
 
-                Record(db, row, prepared.Error, null);
+                await RecordAsync(db, row, prepared.Error, null, ct);
                 return Staged<bool>.Recorded(prepared.Error);
             }, cancellationToken);
             return;
@@ -164,14 +165,16 @@ public sealed partial class BulkRunner(
 
         var added = await writer.WriteAsync<AddOtpEmailResponse>(async (db, ct) =>
         {
-            if (!await ToDoAsync(db, row, ct))
+            // Answered with the add's own read, in its round trip, before the add changes anything.
+            var toDo = await ToDo.AskAsync(db, [row.JobId, row.Row], ct);
+            var staged = await prepared.Value.StageAsync(db, () => toDo.Found ? null : NotToDo, ct);
+            var result = staged.Result;
+            if (!result.IsSuccess && ReferenceEquals(result.Error, NotToDo))
             {
-                return NotToDo;
+                return staged;
             }
 
-            var staged = await prepared.Value.StageAsync(db, ct);
-            var result = staged.Result;
-            Record(db, row, result.IsSuccess ? null : result.Error, result.IsSuccess ? result.Value.OtpEmailId : null);
+            await RecordAsync(db, row, result.IsSuccess ? null : result.Error, result.IsSuccess ? result.Value.OtpEmailId : null, ct);
             return result.IsSuccess ? staged : Staged<AddOtpEmailResponse>.Recorded(result.Error);
         }, cancellationToken);
         add.Committed(caller, prepared.Value, added);
@@ -187,13 +190,7 @@ public sealed partial class BulkRunner(
     // done once (on PostgreSQL a row done after this stage read it fails the commit, and the stage runs again).
     private static readonly AppError NotToDo = AppError.Precondition("BULK-ROW-NOT-PENDING", "The bulk job was cancelled, or the row is done");
 
-    private static async Task<bool> ToDoAsync(AppDbContext db, BulkJobRow row, CancellationToken cancellationToken)
-    {
-        await using var found = await ToDo.ExecuteReaderAsync(db, [row.JobId, row.Row], cancellationToken);
-        return await found.ReadAsync(cancellationToken);
-    }
-
-    // Kept prepared: on PostgreSQL it carries the rows the stage before it wrote, in one round trip (see DeferredWrites).
+    // Kept prepared; on PostgreSQL asked with the add's read (or the next command), in its round trip (see DeferredWrites).
     private static readonly PreparedQuery ToDo = new(
         (db, arguments) => db.BulkJobRows.AsNoTracking()
             .Where(r => r.JobId == (long)arguments[0] && r.Row == (int)arguments[1] && r.Outcome == BulkRowOutcome.Pending
@@ -204,16 +201,18 @@ public sealed partial class BulkRunner(
 
     private static BulkRow Describe(BulkJobRow row) => new(row.Row, row.User, row.Address, row.Mode, row.UrlTemplate);
 
-    private static void Record(AppDbContext db, BulkJobRow row, AppError? error, string? otpEmailId)
-    {
-        var stored = new BulkJobRow { JobId = row.JobId, Row = row.Row, User = row.User, Address = row.Address, Mode = row.Mode };
-        db.BulkJobRows.Attach(stored);
-        stored.Outcome = error is null ? BulkRowOutcome.Ok : BulkRowOutcome.Failed;
-        stored.OtpEmailId = otpEmailId is null ? null : long.Parse(otpEmailId, System.Globalization.CultureInfo.InvariantCulture);
-        stored.ErrorCode = (int?)error?.Code;
-        stored.ErrorId = error?.Id;
-        stored.ErrorMessage = error?.Message;
-    }
+    private static Task RecordAsync(AppDbContext db, BulkJobRow row, AppError? error, string? otpEmailId, CancellationToken cancellationToken) =>
+        RecordOutcome.ExecuteAsync(db, [
+            row.JobId, row.Row, (int)(error is null ? BulkRowOutcome.Ok : BulkRowOutcome.Failed),
+            otpEmailId is null ? DBNull.Value : long.Parse(otpEmailId, System.Globalization.CultureInfo.InvariantCulture),
+            error is null ? DBNull.Value : (int)error.Code, (object?)error?.Id ?? DBNull.Value, (object?)error?.Message ?? DBNull.Value,
+        ], cancellationToken);
+
+    // A statement kept prepared rather than a tracked row: on PostgreSQL the outcomes of a commit go with its next command (see DeferredWrites).
+    private static readonly PreparedStatement RecordOutcome = new("""
+        UPDATE "BulkJobRows" SET "Outcome" = @p2, "OtpEmailId" = @p3, "ErrorCode" = @p4, "ErrorId" = @p5, "ErrorMessage" = @p6
+        WHERE "JobId" = @p0 AND "Row" = @p1
+        """, 7);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk job {JobId} done: {Succeeded} added, {Failed} failed")]
     private static partial void LogDone(ILogger logger, long jobId, int succeeded, int failed);

@@ -89,7 +89,7 @@ public sealed partial class AddOtpEmailHandler(
         }
 
         var address = email.Address!;
-        return new Addition(id.Value, verification.Value, (db, ct) => StageAsync(db, caller, id.Value, address, verification.Value, ct));
+        return new Addition(id.Value, verification.Value, (db, precondition, ct) => StageAsync(db, caller, id.Value, address, verification.Value, precondition, ct));
     }
 
     /// <summary>What follows a committed add: the mail dispatcher woken, the count, the log line.</summary>
@@ -107,15 +107,32 @@ public sealed partial class AddOtpEmailHandler(
         }
     }
 
-    internal sealed record Addition(UserId UserId, Verification Verification, Func<AppDbContext, CancellationToken, Task<Staged<AddOtpEmailResponse>>> StageAsync);
+    internal sealed record Addition(
+        UserId UserId, Verification Verification, Func<AppDbContext, Func<AppError?>?, CancellationToken, Task<Staged<AddOtpEmailResponse>>> Stage)
+    {
+        public Task<Staged<AddOtpEmailResponse>> StageAsync(AppDbContext db, CancellationToken cancellationToken) => Stage(db, null, cancellationToken);
+
+        /// <summary>
+        /// Staged only if <paramref name="precondition"/>, asked right after the add's first read and before
+        /// it changes anything, finds nothing wrong; that read carries a question the caller asked just
+        /// before (<see cref="PreparedQuery.AskAsync"/>), so both take one round trip.
+        /// </summary>
+        public Task<Staged<AddOtpEmailResponse>> StageAsync(AppDbContext db, Func<AppError?> precondition, CancellationToken cancellationToken) =>
+            Stage(db, precondition, cancellationToken);
+    }
 
     private async Task<Staged<AddOtpEmailResponse>> StageAsync(
-        AppDbContext db, Caller caller, UserId userId, string address, Verification verification, CancellationToken cancellationToken)
+        AppDbContext db, Caller caller, UserId userId, string address, Verification verification, Func<AppError?>? precondition, CancellationToken cancellationToken)
     {
         // One round trip: the user, how many live authenticators it has, whether one has this address,
         // the sequence of its last event (for the next one) and its enrolment counts (for the overview's).
         var normalized = EmailAddress.Normalize(address);
         var target = await ReadTargetAsync(db, userId.Value, normalized, otp.Value.MaxAuthenticatorsPerUser, cancellationToken);
+        if (precondition?.Invoke() is { } unmet)
+        {
+            return unmet;
+        }
+
         var found = UserAccess.Admit(caller, target?.User);
         if (!found.IsSuccess)
         {

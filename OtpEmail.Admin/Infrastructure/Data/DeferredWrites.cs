@@ -16,11 +16,13 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// with the first read of the next. Reads in the transaction still see every row written before
 /// them. A statement that fails (a unique value taken) fails the command it travels with, in the
 /// same transaction: the write is refused as before, only a command later. Out of a transaction, and
-/// on SQLite (no round trips to save), statements run at once.
+/// on SQLite (no round trips to save), statements run at once. A stage may also ask whether a row
+/// exists and learn the answer after its next read (<see cref="Ask"/>): the question goes with it.
 /// </summary>
 internal sealed class DeferredWrites
 {
     private readonly List<NpgsqlBatchCommand> _commands = [];
+    private readonly List<Answer> _answers = []; // for the questions among the commands, in their order
     private DbTransaction? _transaction;
 
     /// <summary>Whether statements on <paramref name="db"/> go by batch: PostgreSQL, in a transaction.</summary>
@@ -29,24 +31,30 @@ internal sealed class DeferredWrites
     /// <summary>A statement that changes rows, for the context's transaction (see <see cref="Apply"/>); counts as a write of the stage.</summary>
     public static void Defer(AppDbContext db, NpgsqlBatchCommand command)
     {
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction() ?? throw new InvalidOperationException("Statements wait only in a transaction.");
-        var deferred = db.Deferred ??= new DeferredWrites();
-        if (!ReferenceEquals(deferred._transaction, transaction))
-        {
-            deferred._commands.Clear(); // left from a transaction that rolled back (a pooled context comes back with them)
-            deferred._transaction = transaction;
-        }
-
-        deferred._commands.Add(command);
+        For(db)._commands.Add(command);
         db.StatementWrites++;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="query"/> finds a row, answered once the next command has run (it goes
+    /// with it, in one round trip); for a stage that needs the answer only after its next read.
+    /// </summary>
+    public static Answer Ask(AppDbContext db, NpgsqlBatchCommand query)
+    {
+        var deferred = For(db);
+        var answer = new Answer();
+        deferred._commands.Add(query);
+        deferred._answers.Add(answer);
+        return answer;
     }
 
     /// <summary>Runs <paramref name="read"/>, after the statements waiting, in one round trip; the reader is on the read's rows.</summary>
     public static async Task<DbDataReader> ReadAsync(AppDbContext db, NpgsqlBatchCommand read, CancellationToken cancellationToken)
     {
-        var batch = Take(db);
+        var (batch, answers) = Take(db);
         batch.BatchCommands.Add(read);
         var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await AnswerAsync(reader, answers, cancellationToken);
         while (reader.FieldCount == 0 && await reader.NextResultAsync(cancellationToken))
         {
             // The statements before the read return no rows: on to the read's.
@@ -60,8 +68,12 @@ internal sealed class DeferredWrites
     {
         if (Waiting(db))
         {
-            await using var batch = Take(db);
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            var (batch, answers) = Take(db);
+            await using (batch)
+            {
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+                await AnswerAsync(reader, answers, cancellationToken);
+            }
         }
     }
 
@@ -69,31 +81,102 @@ internal sealed class DeferredWrites
     {
         if (Waiting(db))
         {
-            using var batch = Take(db);
-            batch.ExecuteNonQuery();
+            var (batch, answers) = Take(db);
+            using (batch)
+            {
+                using var reader = batch.ExecuteReader();
+                foreach (var answer in answers)
+                {
+                    while (reader.FieldCount == 0 && reader.NextResult())
+                    {
+                    }
+
+                    answer.Found = reader.Read();
+                    reader.NextResult();
+                }
+            }
         }
+    }
+
+    // The questions' result sets come first among those with columns (statements that change rows have none), in order;
+    // the reader is left on the last question's, for the next result set.
+    private static async Task AnswerAsync(DbDataReader reader, List<Answer> answers, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < answers.Count; i++)
+        {
+            while (reader.FieldCount == 0 && await reader.NextResultAsync(cancellationToken))
+            {
+            }
+
+            answers[i].Found = await reader.ReadAsync(cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
+        }
+    }
+
+    private static DeferredWrites For(AppDbContext db)
+    {
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction() ?? throw new InvalidOperationException("Statements wait only in a transaction.");
+        var deferred = db.Deferred ??= new DeferredWrites();
+        if (!ReferenceEquals(deferred._transaction, transaction))
+        {
+            deferred._commands.Clear(); // left from a transaction that rolled back (a pooled context comes back with them)
+            deferred._answers.Clear();
+            deferred._transaction = transaction;
+        }
+
+        return deferred;
     }
 
     private static bool Waiting(AppDbContext db) =>
         db.Deferred is { _commands.Count: > 0 } deferred
         && ReferenceEquals(deferred._transaction, db.Database.CurrentTransaction?.GetDbTransaction());
 
-    // A batch in the context's transaction (its connection is open while the transaction is), with the statements waiting, taken.
-    private static NpgsqlBatch Take(AppDbContext db)
+    // A batch in the context's transaction (its connection is open while the transaction is), with the statements waiting
+    // and the answers they owe, taken.
+    private static (NpgsqlBatch Batch, List<Answer> Answers) Take(AppDbContext db)
     {
         var batch = new NpgsqlBatch(
             (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
-        if (Waiting(db))
+        if (!Waiting(db))
         {
-            foreach (var command in db.Deferred!._commands)
-            {
-                batch.BatchCommands.Add(command);
-            }
-
-            db.Deferred._commands.Clear();
+            return (batch, []);
         }
 
-        return batch;
+        foreach (var command in db.Deferred!._commands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        List<Answer> answers = [.. db.Deferred._answers];
+        db.Deferred._commands.Clear();
+        db.Deferred._answers.Clear();
+        return (batch, answers);
+    }
+
+    /// <summary>The answer to a question asked with <see cref="Ask"/>, or given at once.</summary>
+    public sealed class Answer
+    {
+        private bool? _found;
+
+        public static Answer Given(bool found) => new() { _found = found };
+
+        /// <summary>Whether the query found a row; known once the command it went with has run.</summary>
+        public bool Found
+        {
+            get => _found ?? throw new InvalidOperationException("The question has not gone to the server yet: ask for its answer after the stage's next read.");
+            internal set => _found = value;
+        }
+
+        /// <summary>The answer, sending the question (and the statements waiting) now if no command has taken it yet.</summary>
+        public async ValueTask<bool> FoundAsync(AppDbContext db, CancellationToken cancellationToken)
+        {
+            if (_found is null)
+            {
+                await FlushAsync(db, cancellationToken);
+            }
+
+            return Found;
+        }
     }
 
     /// <summary>Sends the waiting statements before any command EF Core runs on the context, and before its commit.</summary>

@@ -23,14 +23,7 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
         var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
         if (DeferredWrites.Apply(db))
         {
-            var read = new NpgsqlBatchCommand(template.Sql);
-            for (var i = 0; i < template.Parameters.Length; i++)
-            {
-                var (name, value) = template.Parameters[i];
-                read.Parameters.Add(new NpgsqlParameter(name, (template.Arguments[i] >= 0 ? arguments[template.Arguments[i]] : value) ?? DBNull.Value));
-            }
-
-            return await DeferredWrites.ReadAsync(db, read, cancellationToken); // with the statements waiting, in one round trip
+            return await DeferredWrites.ReadAsync(db, Batched(template, arguments), cancellationToken); // with the statements waiting, in one round trip
         }
 
         var command = await _commands.ForAsync(db, template.CreateCommand, cancellationToken);
@@ -43,6 +36,34 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
         }
 
         return await command.ExecuteReaderAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether the query finds a row. On PostgreSQL in a transaction the question goes with the
+    /// stage's next command, in its round trip, and is answered after it; elsewhere at once.
+    /// </summary>
+    internal async Task<DeferredWrites.Answer> AskAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
+    {
+        var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
+        if (DeferredWrites.Apply(db))
+        {
+            return DeferredWrites.Ask(db, Batched(template, arguments));
+        }
+
+        await using var found = await ExecuteReaderAsync(db, arguments, cancellationToken);
+        return DeferredWrites.Answer.Given(await found.ReadAsync(cancellationToken));
+    }
+
+    private static NpgsqlBatchCommand Batched(Template template, object[] arguments)
+    {
+        var command = new NpgsqlBatchCommand(template.Sql);
+        for (var i = 0; i < template.Parameters.Length; i++)
+        {
+            var (name, value) = template.Parameters[i];
+            command.Parameters.Add(new NpgsqlParameter(name, (template.Arguments[i] >= 0 ? arguments[template.Arguments[i]] : value) ?? DBNull.Value));
+        }
+
+        return command;
     }
 
     private Template Generate(AppDbContext db)
