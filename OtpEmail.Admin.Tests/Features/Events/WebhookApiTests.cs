@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -252,6 +253,57 @@ public sealed class WebhookApiTests(WebhookFixture fixture) : IClassFixture<Webh
         Assert.Equal(ErrorCode.InvalidArgument, unknownType.ErrorCode());
         Assert.Equal(200, deleted.Status);
         Assert.DoesNotContain(globexHook, (await _api.GetAsync("/v3alpha/webhooks")).Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AQueryThatMayHoldTheReceiversTokenIsShownOnlyToThoseWhoMayChangeTheEndpoint()
+    {
+        var (name, token) = (Guid.NewGuid().ToString("N"), $"s3cret{Guid.NewGuid():N}");
+        var created = await _api.PostAsync("/v3alpha/webhooks",
+            Json.Of(new { organizationId = ApiClient.GlobexId, url = $"{_receiver.Url(name)}?token={token}", eventTypes = new[] { "user.created" } }));
+        var webhookId = created.Json["webhook"]!["id"]!.GetValue<string>();
+        await _api.CreateUserAsync(ApiClient.GlobexId);
+        await Eventually.TrueAsync(() => _receiver.To(name).Count > 0, "a delivery to the URL with its query");
+        var byAdmin = await _api.GetAsync("/v3alpha/webhooks");
+        var byViewer = await _api.GetAsync("/v3alpha/webhooks", ApiClient.Viewer);
+        Assert.Equal(200, (await _api.SendAsync(HttpMethod.Delete, $"/v3alpha/webhooks/{webhookId}", null)).Status);
+        await using var db = fixture.App.CreateDbContext();
+        var trail = await db.Set<UserEvent>().AsNoTracking().Where(e => e.UserId == null && e.Payload.Contains(webhookId)).Select(e => e.Payload).ToListAsync();
+
+        string UrlIn(Reply listed) =>
+            listed.Json["webhooks"]!.AsArray().Single(w => w!["id"]!.GetValue<string>() == webhookId)!["url"]!.GetValue<string>();
+        Assert.Equal($"{_receiver.Url(name)}?token={token}", UrlIn(byAdmin));
+        Assert.Equal($"{_receiver.Url(name)}?…", UrlIn(byViewer));
+        Assert.Equal(2, trail.Count); // created, deleted
+        Assert.All(trail, payload => Assert.DoesNotContain(token, payload, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AHostNameLongerThanNamesMayBeIsRefusedAsBadInput()
+    {
+        var url = $"https://{string.Join('.', Enumerable.Repeat(new string('a', 60), 5))}/hook"; // 304 characters; DNS allows 253
+
+        var refused = await fixture.App.Services.GetRequiredService<WebhookUrls>().CheckAsync(url, CancellationToken.None);
+
+        Assert.Equal("WEBHOOK-URL-ADDRESS", refused.Error?.Id);
+    }
+
+    [Fact]
+    public async Task AnUnderscoreInATypeMatchesOnlyItself()
+    {
+        var (_, _, exact) = await CreateAsync(ApiClient.GlobexId, "otp_email.added");
+        var (_, _, lookalike) = await CreateAsync(ApiClient.GlobexId, "otp_email.added");
+        await using var db = fixture.App.CreateDbContext();
+        var (exactId, lookalikeId) = (long.Parse(exact, CultureInfo.InvariantCulture), long.Parse(lookalike, CultureInfo.InvariantCulture));
+        // As if it wanted a type that differs from otp_email.added only where "_" stands (the API knows no such type).
+        await db.WebhookEndpoints.Where(e => e.Id == lookalikeId).ExecuteUpdateAsync(set => set.SetProperty(e => e.EventTypes, ",otpXemail.added,"));
+        var userId = await _api.CreateUserAsync(ApiClient.GlobexId);
+
+        await _api.AddOtpEmailAsync(userId, Json.ReturnCode(ApiClient.NewAddress()));
+
+        var queued = await db.Set<WebhookDelivery>().AsNoTracking().Where(d => d.EndpointId == exactId || d.EndpointId == lookalikeId)
+            .Select(d => d.EndpointId).ToListAsync();
+        Assert.Equal([exactId], queued);
     }
 
     [Fact]

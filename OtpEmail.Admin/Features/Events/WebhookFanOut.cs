@@ -13,7 +13,7 @@ public sealed class WebhookFanOut(IOptions<WebhookSettings> settings) : IUserEve
     private static readonly PreparedStatement Queue = new($"""
         INSERT INTO "WebhookDeliveries" ("EndpointId", "MessageId", "EventId", "Status", "Attempts", "CreatedAt", "NextAttemptAt", "ExpiresAt")
         SELECT "Id", @p0, @p0, {(int)WebhookDeliveryStatus.Pending}, 0, @p1, @p1, @p2 FROM "WebhookEndpoints"
-        WHERE "OrganizationId" = @p3 AND "Enabled" AND ("EventTypes" IS NULL OR "EventTypes" LIKE '%,' || @p4 || ',%')
+        WHERE "OrganizationId" = @p3 AND "Enabled" AND ("EventTypes" IS NULL OR "EventTypes" LIKE '%,' || @p4 || ',%' ESCAPE '\')
         """, 5);
 
     private readonly long _retryFor = (long)settings.Value.RetryFor.TotalMilliseconds;
@@ -26,6 +26,7 @@ public sealed class WebhookFanOut(IOptions<WebhookSettings> settings) : IUserEve
         }
 
         var at = appended.OccurredAt.ToUnixTimeMilliseconds(); // as times are stored (AppDbContext)
-        await Queue.ExecuteAsync(db, [appended.Id, at, at + _retryFor, appended.OrganizationId, type], cancellationToken);
+        var pattern = type.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal); // "_" in a type is no wildcard
+        await Queue.ExecuteAsync(db, [appended.Id, at, at + _retryFor, appended.OrganizationId, pattern], cancellationToken);
     }
 }

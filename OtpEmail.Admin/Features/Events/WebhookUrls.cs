@@ -41,5 +41,12 @@ public sealed class WebhookUrls(OutboundAddresses addresses)
             : uri;
     }
 
+    /// <summary>
+    /// The URL as those who may not change it see it and as the audit trail keeps it: without its query,
+    /// which may carry the receiver's own token.
+    /// </summary>
+    public static string WithoutQuery(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Query.Length > 0 ? uri.GetLeftPart(UriPartial.Path) + "?…" : url;
+
     private static AppError Invalid(string id, string message) => AppError.Invalid(id, message, "url");
 }

@@ -44,6 +44,10 @@ public sealed class OutboundAddresses(IHostResolver resolver)
         {
             return $"the host '{host}' could not be resolved ({e.SocketErrorCode})";
         }
+        catch (ArgumentException)
+        {
+            return $"the host '{host}' is not a name that can be resolved"; // e.g. longer than DNS allows
+        }
 
         if (addresses.Length == 0)
         {
