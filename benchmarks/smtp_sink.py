@@ -20,7 +20,10 @@ async def serve(reader, writer):
     await writer.drain()
     while line := await reader.readline():
         verb = line[:4].upper()
-        if verb in (b"EHLO", b"HELO"):
+        if verb == b"EHLO":
+            reply("250-sink")
+            reply("250 PIPELINING")  # as relays say: the client may send MAIL, RCPT and DATA at once
+        elif verb == b"HELO":
             reply("250 sink")
         elif verb == b"DATA":
             reply("354 go ahead")

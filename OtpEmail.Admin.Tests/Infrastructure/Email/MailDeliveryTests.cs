@@ -211,6 +211,67 @@ public sealed class MailDeliveryTests
         }
     }
 
+    [Fact]
+    public async Task ARoundSendsOnAsManyConnectionsAtOnceAsTheSettingsSay()
+    {
+        var transport = new SideBySideTransport(expected: 3);
+        await using var app = new AppFactory(25, new Dictionary<string, string?> { ["Mail:Connections"] = "3" },
+            services => services.AddSingleton<IMailTransport>(transport));
+        var api = new ApiClient(app.StartClient());
+        var userId = await api.CreateUserAsync();
+        var addresses = Enumerable.Range(0, 9).Select(_ => ApiClient.NewAddress()).ToList();
+
+        await Task.WhenAll(addresses.Select(address => api.AddOtpEmailAsync(userId, Json.SendCode(address))));
+
+        await Eventually.TrueAsync(() => addresses.All(transport.Sent.ContainsKey), "every mail sent");
+        Assert.Equal(3, transport.MostAtOnce);
+        Assert.All(addresses, address => Assert.Equal(1, transport.Sent[address]));
+    }
+
+    // Each send waits (up to 2 s) until as many sessions send as expected: one connection at a time never gets there.
+    private sealed class SideBySideTransport(int expected) : IMailTransport
+    {
+        private int _sending;
+
+        public ConcurrentDictionary<string, int> Sent { get; } = new();
+
+        public int Expected { get; } = expected;
+
+        public int MostAtOnce { get; private set; }
+
+        public Task<IMailSession> OpenAsync(CancellationToken cancellationToken) => Task.FromResult<IMailSession>(new Session(this));
+
+        private sealed class Session(SideBySideTransport transport) : IMailSession
+        {
+            public async Task<string?> SendAsync(MimeKit.MimeMessage message, CancellationToken cancellationToken)
+            {
+                var now = Interlocked.Increment(ref transport._sending);
+                lock (transport)
+                {
+                    transport.MostAtOnce = Math.Max(transport.MostAtOnce, now);
+                }
+
+                try
+                {
+                    var giveUpAt = DateTime.UtcNow.AddSeconds(2); // then the send goes on alone
+                    while (transport.MostAtOnce < transport.Expected && DateTime.UtcNow < giveUpAt)
+                    {
+                        await Task.Delay(10, cancellationToken);
+                    }
+
+                    transport.Sent.AddOrUpdate(message.To.Mailboxes.Single().Address, 1, (_, n) => n + 1);
+                    return "250 OK";
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref transport._sending);
+                }
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+
     private static MailDispatcher Dispatcher(AppFactory app) =>
         app.Services.GetServices<IHostedService>().OfType<MailDispatcher>().Single();
 

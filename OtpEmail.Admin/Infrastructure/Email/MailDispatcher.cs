@@ -29,14 +29,14 @@ public sealed partial class MailDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // One SMTP connection for as long as mail keeps coming; closed whenever the outbox is idle.
-        await using var connection = new Connection(transport);
+        // SMTP connections for as long as mail keeps coming; closed whenever the outbox is idle.
+        await using var connections = new Connections(transport, _settings.Connections);
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait;
             try
             {
-                wait = await DispatchDueAsync(connection, stoppingToken);
+                wait = await DispatchDueAsync(connections, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -49,13 +49,13 @@ public sealed partial class MailDispatcher(
                     LogDispatchFailed(logger, e);
                 }
 
-                await connection.CloseAsync();
+                await connections.CloseAsync();
                 wait = _settings.PollInterval;
             }
 
             if (wait > TimeSpan.Zero)
             {
-                await connection.CloseAsync();
+                await connections.CloseAsync();
             }
 
             try
@@ -69,14 +69,14 @@ public sealed partial class MailDispatcher(
         }
     }
 
-    /// <summary>Sends one batch of due mail on a connection of its own; returns how long to wait before the next look.</summary>
+    /// <summary>Sends one batch of due mail on connections of its own; returns how long to wait before the next look.</summary>
     internal async Task<TimeSpan> DispatchDueAsync(CancellationToken cancellationToken)
     {
-        await using var connection = new Connection(transport);
-        return await DispatchDueAsync(connection, cancellationToken);
+        await using var connections = new Connections(transport, _settings.Connections);
+        return await DispatchDueAsync(connections, cancellationToken);
     }
 
-    private async Task<TimeSpan> DispatchDueAsync(Connection connection, CancellationToken cancellationToken)
+    private async Task<TimeSpan> DispatchDueAsync(Connections connections, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var claim = await outbox.Queue.ClaimDueAsync(now, _settings.ClaimLease, _settings.BatchSize, cancellationToken);
@@ -85,64 +85,83 @@ public sealed partial class MailDispatcher(
         using var activity = due.Count > 0 ? AppTelemetry.Source.StartActivity("mail dispatch") : null;
         activity?.SetTag("otpemail.mails.due", due.Count);
 
-        // Past this, what is left of the round goes back: the claim must not run out while a send is under way.
-        var stopAt = now + (_settings.ClaimLease / 2);
-        var stoppedEarly = false;
-        var handled = 0;
-        var sent = new List<(OutboxMail Mail, string? Reply)>(due.Count);
+        // The mail is dealt to the connections in turn; each sends its share in order.
+        var count = Math.Clamp(due.Count, 1, connections.Count);
+        var lanes = connections.Take(count).Select((connection, lane) => new Lane(connection, [.. due.Where((_, i) => i % count == lane)])).ToList();
         try
         {
-            foreach (var mail in due)
-            {
-                if (time.GetUtcNow() >= stopAt)
-                {
-                    stoppedEarly = true;
-                    break;
-                }
-
-                handled++;
-                if (mail.ExpiresAt <= now || mail.ProtectedBody is null)
-                {
-                    await GiveUpAsync(mail, "expired before it could be delivered", attempted: false, reply: null);
-                    continue;
-                }
-
-                try
-                {
-                    var session = await connection.OpenAsync(cancellationToken);
-                    var reply = await session.SendAsync(outbox.Compose(mail, _settings.From), cancellationToken);
-                    sent.Add((mail, reply));
-                    LogSent(logger, mail.Id, mail.Attempts + 1);
-                }
-                catch (TransientMailException e)
-                {
-                    // The transport is likely down: retry this one later and leave the rest for the next round.
-                    await connection.CloseAsync();
-                    await RetryLaterAsync(mail, e.Message, e.RelayResponse, cancellationToken);
-                    stoppedEarly = true;
-                    break;
-                }
-                catch (PermanentMailException e)
-                {
-                    await GiveUpAsync(mail, $"the relay refused it: {e.RelayResponse}", attempted: true, e.RelayResponse);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    await GiveUpAsync(mail, $"{e.GetType().Name}: {e.Message}", attempted: true, reply: null);
-                }
-            }
+            await Task.WhenAll(lanes.Select(lane => SendAsync(lane, now, cancellationToken)));
         }
         finally
         {
-            await RecordSentAsync(sent, handled < due.Count ? claim : null);
+            await RecordSentAsync([.. lanes.SelectMany(lane => lane.Sent)], lanes.Sum(lane => lane.Handled) < due.Count ? claim : null);
         }
 
-        if (due.Count == _settings.BatchSize && !stoppedEarly)
+        if (due.Count == _settings.BatchSize && !lanes.Any(lane => lane.StoppedEarly))
         {
             return TimeSpan.Zero;
         }
 
         return await outbox.Queue.UntilNextAsync(db, time.GetUtcNow(), _settings.PollInterval, cancellationToken);
+    }
+
+    // One connection's share of a round, in order.
+    private async Task SendAsync(Lane lane, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Past this, what is left of the round goes back: the claim must not run out while a send is under way.
+        var stopAt = now + (_settings.ClaimLease / 2);
+        foreach (var mail in lane.Mail)
+        {
+            if (time.GetUtcNow() >= stopAt)
+            {
+                lane.StoppedEarly = true;
+                return;
+            }
+
+            lane.Handled++;
+            if (mail.ExpiresAt <= now || mail.ProtectedBody is null)
+            {
+                await GiveUpAsync(mail, "expired before it could be delivered", attempted: false, reply: null);
+                continue;
+            }
+
+            try
+            {
+                var session = await lane.Connection.OpenAsync(cancellationToken);
+                var reply = await session.SendAsync(outbox.Compose(mail, _settings.From), cancellationToken);
+                lane.Sent.Add((mail, reply));
+                LogSent(logger, mail.Id, mail.Attempts + 1);
+            }
+            catch (TransientMailException e)
+            {
+                // The transport is likely down: retry this one later and leave the rest for the next round.
+                await lane.Connection.CloseAsync();
+                await RetryLaterAsync(mail, e.Message, e.RelayResponse, cancellationToken);
+                lane.StoppedEarly = true;
+                return;
+            }
+            catch (PermanentMailException e)
+            {
+                await GiveUpAsync(mail, $"the relay refused it: {e.RelayResponse}", attempted: true, e.RelayResponse);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await GiveUpAsync(mail, $"{e.GetType().Name}: {e.Message}", attempted: true, reply: null);
+            }
+        }
+    }
+
+    private sealed class Lane(Connection connection, List<OutboxMail> mail)
+    {
+        public Connection Connection { get; } = connection;
+
+        public List<OutboxMail> Mail { get; } = mail;
+
+        public List<(OutboxMail Mail, string? Reply)> Sent { get; } = [];
+
+        public int Handled { get; set; }
+
+        public bool StoppedEarly { get; set; }
     }
 
     private async Task RetryLaterAsync(OutboxMail mail, string reason, string? reply, CancellationToken cancellationToken)
@@ -168,6 +187,20 @@ public sealed partial class MailDispatcher(
         LogGivenUp(logger, mail.Id, reason);
         metrics.GivenUp();
         await records.GivenUpAsync(mail, reason, attempted, reply);
+    }
+
+    /// <summary>A dispatcher's connections to the relay (<see cref="MailSettings.Connections"/>), each opened on first use.</summary>
+    private sealed class Connections(IMailTransport transport, int count) : List<Connection>(Enumerable.Range(0, count).Select(_ => new Connection(transport))), IAsyncDisposable
+    {
+        public async Task CloseAsync()
+        {
+            foreach (var connection in this)
+            {
+                await connection.CloseAsync();
+            }
+        }
+
+        public async ValueTask DisposeAsync() => await CloseAsync();
     }
 
     /// <summary>The transport's session, opened on first use and kept until closed.</summary>

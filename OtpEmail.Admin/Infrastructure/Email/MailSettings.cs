@@ -47,6 +47,14 @@ public sealed class MailSettings : IValidatableObject
     public int BatchSize { get; set; } = 50;
 
     /// <summary>
+    /// How many connections to the relay a dispatcher sends on at once, each mail of a round on one of
+    /// them: one SMTP conversation is several round trips, so one connection is as slow as the way to
+    /// the relay is long.
+    /// </summary>
+    [Range(1, 32)]
+    public int Connections { get; set; } = 4;
+
+    /// <summary>
     /// How long a dispatcher holds the mail it took for a round. Instances sharing a database never
     /// send one another's claimed mail; a claim left by a dead instance is taken over when it runs
     /// out. A round stops taking new sends once half of it is gone.
