@@ -1,7 +1,8 @@
 """A loopback SMTP server that accepts every mail and counts it.
 
-smtp_sink.py PORT STATS_FILE: on SIGTERM (or SIGINT) writes {"count", "unique", "times"} to
-STATS_FILE, where unique counts distinct Message-IDs and times are the arrival times (epoch seconds).
+smtp_sink.py PORT STATS_FILE [DELAY_MS]: on SIGTERM (or SIGINT) writes {"count", "unique", "times"}
+to STATS_FILE, where unique counts distinct Message-IDs and times are the arrival times (epoch
+seconds). DELAY_MS holds each answer back that long, as the way to a relay elsewhere would.
 """
 import asyncio
 import json
@@ -10,38 +11,35 @@ import sys
 import time
 
 times, message_ids = [], set()
+delay = float(sys.argv[3]) / 1000 if len(sys.argv) > 3 else 0.0
 
 
 async def serve(reader, writer):
-    def reply(line):
+    async def reply(line):
+        if delay:
+            await asyncio.sleep(delay)
         writer.write(line.encode() + b"\r\n")
+        await writer.drain()
 
-    reply("220 sink ESMTP")
-    await writer.drain()
+    await reply("220 sink ESMTP")
     while line := await reader.readline():
         verb = line[:4].upper()
-        if verb == b"EHLO":
-            reply("250-sink")
-            reply("250 PIPELINING")  # as relays say: the client may send MAIL, RCPT and DATA at once
-        elif verb == b"HELO":
-            reply("250 sink")
+        if verb in (b"EHLO", b"HELO"):
+            await reply("250 sink")
         elif verb == b"DATA":
-            reply("354 go ahead")
-            await writer.drain()
+            await reply("354 go ahead")
             message_id = None
             while (data := await reader.readline()) not in (b".\r\n", b""):
                 if message_id is None and data[:11].lower() == b"message-id:":
                     message_id = data[11:].strip()
             times.append(time.time())
             message_ids.add(message_id)
-            reply("250 queued")
+            await reply("250 queued")
         elif verb == b"QUIT":
-            reply("221 bye")
-            await writer.drain()
+            await reply("221 bye")
             break
         else:
-            reply("250 ok")  # MAIL, RCPT, RSET, NOOP
-        await writer.drain()
+            await reply("250 ok")  # MAIL, RCPT, RSET, NOOP
     writer.close()
 
 
