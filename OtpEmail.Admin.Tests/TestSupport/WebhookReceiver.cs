@@ -18,6 +18,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _answers = new();
+    private readonly ConcurrentDictionary<string, string> _redirects = new();
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -40,6 +41,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var reader = new StreamReader(request.Body);
             var body = await reader.ReadToEndAsync();
             receiver.Requests.Enqueue(new Received(name, request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body));
+            if (receiver._redirects.TryRemove(name, out var to))
+            {
+                return Results.Redirect(receiver.Url(to), permanent: false, preserveMethod: true); // 307: a client that follows posts it there
+            }
+
             return Results.StatusCode(receiver._answers.TryGetValue(name, out var answers) && answers.TryDequeue(out var status) ? status : 200);
         });
         await app.StartAsync();
@@ -49,6 +55,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>Answers the next requests to <paramref name="name"/> with these statuses, then 200.</summary>
     public void Answer(string name, params int[] statuses) => _answers[name] = new ConcurrentQueue<int>(statuses);
+
+    /// <summary>Answers the next request to <paramref name="name"/> with a redirect to <paramref name="to"/>'s URL.</summary>
+    public void RedirectOnce(string name, string to) => _redirects[name] = to;
 
     public IReadOnlyList<Received> To(string name) => [.. Requests.Where(r => r.Name == name)];
 

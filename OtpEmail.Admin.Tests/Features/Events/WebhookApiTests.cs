@@ -121,6 +121,27 @@ public sealed class WebhookApiTests(WebhookFixture fixture) : IClassFixture<Webh
     }
 
     [Fact]
+    public async Task ARedirectIsNotFollowedButAnsweredAsAFailure()
+    {
+        var (name, _, webhookId) = await CreateAsync(ApiClient.GlobexId, "user.created");
+        var elsewhere = Guid.NewGuid().ToString("N");
+        _receiver.RedirectOnce(name, elsewhere);
+
+        var userId = await _api.CreateUserAsync(ApiClient.GlobexId);
+
+        JsonNode delivery = null!;
+        await Eventually.TrueAsync(async () =>
+        {
+            delivery = (await _api.GetAsync($"/v3alpha/webhooks/{webhookId}/deliveries")).Json["deliveries"]!.AsArray()
+                .Single(d => d!["eventType"]!.GetValue<string>() == "user.created")!;
+            return delivery["state"]!.GetValue<string>() == "delivered";
+        }, "the delivery recorded as delivered");
+        Assert.Equal(2, _receiver.To(name).Count(r => r.Json["userId"]?.GetValue<string>() == userId)); // the redirect, then the retry
+        Assert.Equal(2, delivery["attempts"]!.GetValue<int>());
+        Assert.Empty(_receiver.To(elsewhere));
+    }
+
+    [Fact]
     public async Task AfterARotationTheNewSecretSignsAndTheOldOneStillDoesForADay()
     {
         var (name, old, webhookId) = await CreateAsync(ApiClient.GlobexId, "user.created");
