@@ -218,10 +218,10 @@ public sealed class MailDeliveryTests
         await using var app = new AppFactory(25, new Dictionary<string, string?> { ["Mail:Connections"] = "3" },
             services => services.AddSingleton<IMailTransport>(transport));
         var api = new ApiClient(app.StartClient());
-        var userId = await api.CreateUserAsync();
-        var addresses = Enumerable.Range(0, 9).Select(_ => ApiClient.NewAddress()).ToList();
+        string[] users = [await api.CreateUserAsync(), await api.CreateUserAsync()]; // 15 each: a user has at most 20
+        var addresses = Enumerable.Range(0, 30).Select(_ => ApiClient.NewAddress()).ToList(); // shared out by recipient: enough that each connection gets some
 
-        await Task.WhenAll(addresses.Select(address => api.AddOtpEmailAsync(userId, Json.SendCode(address))));
+        await Task.WhenAll(addresses.Select((address, i) => api.AddOtpEmailAsync(users[i % 2], Json.SendCode(address))));
 
         await Eventually.TrueAsync(() => addresses.All(transport.Sent.ContainsKey), "every mail sent");
         Assert.Equal(3, transport.MostAtOnce);

@@ -85,9 +85,12 @@ public sealed partial class MailDispatcher(
         using var activity = due.Count > 0 ? AppTelemetry.Source.StartActivity("mail dispatch") : null;
         activity?.SetTag("otpemail.mails.due", due.Count);
 
-        // The mail is dealt to the connections in turn; each sends its share in order.
+        // The mail is shared out by recipient: each connection sends its share in order, so that one address gets its mail
+        // in the order it was queued (a resend's code never arrives before the code it replaces).
         var count = Math.Clamp(due.Count, 1, connections.Count);
-        var lanes = connections.Take(count).Select((connection, lane) => new Lane(connection, [.. due.Where((_, i) => i % count == lane)])).ToList();
+        var lanes = connections.Take(count)
+            .Select((connection, lane) => new Lane(connection, [.. due.Where(mail => (StringComparer.OrdinalIgnoreCase.GetHashCode(mail.To) & int.MaxValue) % count == lane)]))
+            .ToList();
         try
         {
             await Task.WhenAll(lanes.Select(lane => SendAsync(lane, now, cancellationToken)));

@@ -47,12 +47,12 @@ public sealed class MailSettings : IValidatableObject
     public int BatchSize { get; set; } = 50;
 
     /// <summary>
-    /// How many connections to the relay a dispatcher sends on at once, each mail of a round on one of
-    /// them: one SMTP conversation is several round trips, so one connection is as slow as the way to
-    /// the relay is long.
+    /// How many connections to the relay a dispatcher sends on at once, each recipient's mail on one of
+    /// them, in order: one SMTP conversation is several round trips, so one connection is as slow as the
+    /// way to the relay is long. No more than the relay allows a client (Microsoft 365 allows 3).
     /// </summary>
     [Range(1, 32)]
-    public int Connections { get; set; } = 4;
+    public int Connections { get; set; } = 3;
 
     /// <summary>
     /// How long a dispatcher holds the mail it took for a round. Instances sharing a database never
