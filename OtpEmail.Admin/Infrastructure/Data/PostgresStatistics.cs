@@ -6,13 +6,13 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// Keeps PostgreSQL's statistics up with tables that grow fast, on PostgreSQL only. The writer's
 /// statements are prepared, and PostgreSQL keeps the plan it made for one until the statistics of its
 /// tables change: a plan made while a table was empty (sequential scans) stays while the table fills,
-/// and autovacuum looks at most once a minute. So at start-up and every few seconds after, a table
-/// with at least as many rows changed since its last statistics as it had then (and 1,000 or more)
-/// gets new ones, which also makes PostgreSQL plan its statements again; so does a table of 1,000 rows
-/// or more that never had any (a restored dump). A table that fills is analyzed each time it doubles,
-/// a few times in all; then autovacuum's own rule (a tenth changed) takes over. Smaller tables that
-/// never had statistics are left alone: PostgreSQL then assumes a small table and uses the indexes.
-/// One instance at a time does it (an advisory lock).
+/// and autovacuum looks at most once a minute. So at start-up and every few seconds after, a table the
+/// app owns that holds at least twice the rows its last statistics counted (and 1,000 or more; a
+/// restored dump without statistics too) gets new ones, which also makes PostgreSQL plan its
+/// statements again. Growth, not changes: a small table updated all the time (a counter) keeps its
+/// statistics and its plans. A table that fills is analyzed each time it doubles, a few times in all;
+/// then autovacuum's own rule takes over. Smaller tables without statistics are left alone: PostgreSQL
+/// then assumes a small table and uses the indexes. One instance at a time does it (an advisory lock).
 /// </summary>
 public sealed partial class PostgresStatistics(IDbContextFactory<AppDbContext> dbs, DatabaseOutage outage, ILogger<PostgresStatistics> logger)
     : BackgroundService
@@ -20,16 +20,18 @@ public sealed partial class PostgresStatistics(IDbContextFactory<AppDbContext> d
     /// <summary>How often the tables are looked at.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
 
-    // Rows changed (or held) below which a table keeps the statistics it has, or none.
-    internal const int MinimumGrowth = 1000;
+    // Rows below which a table keeps the statistics it has, or none.
+    internal const int MinimumRows = 1000;
+
+    /// <summary>The advisory lock one instance holds while it takes statistics.</summary>
+    internal const long Lock = 7306851172;
 
     internal static readonly string AnalyzeTablesThatOutgrewTheirStatistics = $$"""
         DO $$DECLARE t regclass;
         BEGIN
-          IF pg_try_advisory_xact_lock(7306851172) THEN
+          IF pg_try_advisory_xact_lock({{Lock}}) THEN
             FOR t IN SELECT s.relid FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-                     WHERE s.n_mod_since_analyze >= GREATEST(c.reltuples, {{MinimumGrowth}})
-                        OR (s.last_analyze IS NULL AND s.last_autoanalyze IS NULL AND s.n_live_tup >= {{MinimumGrowth}}) LOOP
+                     WHERE s.n_live_tup >= GREATEST(2 * c.reltuples, {{MinimumRows}}) AND pg_has_role(c.relowner, 'USAGE') LOOP
               EXECUTE format('ANALYZE %s', t);
             END LOOP;
           END IF;
