@@ -13,7 +13,7 @@ public sealed class WebhookFanOut(IOptions<WebhookSettings> settings) : IUserEve
     private static readonly PreparedStatement Queue = new($"""
         INSERT INTO "WebhookDeliveries" ("EndpointId", "MessageId", "EventId", "Status", "Attempts", "CreatedAt", "NextAttemptAt", "ExpiresAt")
         SELECT "Id", @p0, @p0, {(int)WebhookDeliveryStatus.Pending}, 0, @p1, @p1, @p2 FROM "WebhookEndpoints"
-        WHERE "OrganizationId" = @p3 AND "Enabled" AND ("EventTypes" IS NULL OR "EventTypes" LIKE '%,' || @p4 || ',%' ESCAPE '\')
+        WHERE "OrganizationId" = @p3 AND "Enabled" AND ("EventTypes" IS NULL OR "EventTypes" LIKE '%,' || @p4 || ',%' ESCAPE '!')
         """, 5);
 
     private readonly long _retryFor = (long)settings.Value.RetryFor.TotalMilliseconds;
@@ -26,7 +26,8 @@ public sealed class WebhookFanOut(IOptions<WebhookSettings> settings) : IUserEve
         }
 
         var at = appended.OccurredAt.ToUnixTimeMilliseconds(); // as times are stored (AppDbContext)
-        var pattern = type.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal); // "_" in a type is no wildcard
+        // "_" and "%" in a type are no wildcards ("!" escapes: the same in SQLite and PostgreSQL, whatever its settings).
+        var pattern = type.Replace("!", "!!", StringComparison.Ordinal).Replace("%", "!%", StringComparison.Ordinal).Replace("_", "!_", StringComparison.Ordinal);
         await Queue.ExecuteAsync(db, [appended.Id, at, at + _retryFor, appended.OrganizationId, pattern], cancellationToken);
     }
 }

@@ -42,11 +42,11 @@ public sealed class WebhookUrls(OutboundAddresses addresses)
     }
 
     /// <summary>
-    /// The URL as those who may not change it see it and as the audit trail keeps it: without its query,
-    /// which may carry the receiver's own token.
+    /// The URL as those who may not change it see it and as the audit trail keeps it: its scheme and host
+    /// only, for the path and the query may carry the receiver's own token (e.g. <c>https://hooks.example.com/…</c>).
     /// </summary>
-    public static string WithoutQuery(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Query.Length > 0 ? uri.GetLeftPart(UriPartial.Path) + "?…" : url;
+    public static string Shown(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) + (uri.PathAndQuery is "/" ? "/" : "/…") : "…";
 
     private static AppError Invalid(string id, string message) => AppError.Invalid(id, message, "url");
 }

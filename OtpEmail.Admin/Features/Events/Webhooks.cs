@@ -101,7 +101,7 @@ public sealed class Webhooks(
             };
             db.WebhookEndpoints.Add(endpoint);
             var change = await events.AppendForOrganizationAsync(db, organization, Created, caller,
-                new { webhookId = endpoint.Id, Url = WebhookUrls.WithoutQuery(endpoint.Url), eventTypes = TypesOf(endpoint), endpoint.Enabled }, now, ct);
+                new { webhookId = endpoint.Id, Url = WebhookUrls.Shown(endpoint.Url), eventTypes = TypesOf(endpoint), endpoint.Enabled }, now, ct);
             return new CreateWebhookResponse(View(endpoint), secret, change.Details());
         }, cancellationToken);
     }
@@ -130,7 +130,7 @@ public sealed class Webhooks(
         var endpoints = await db.WebhookEndpoints.AsNoTracking()
             .Where(e => (only == null || e.OrganizationId == only) && (scope == null || scope.Contains(e.OrganizationId)))
             .OrderBy(e => e.Id).ToListAsync(cancellationToken);
-        var mayChange = UserAccess.RequirePermission(caller, Permissions.OrgWrite) is null; // others see no query, which may hold the receiver's token
+        var mayChange = UserAccess.RequirePermission(caller, Permissions.OrgWrite) is null; // others see scheme and host: the path and query may hold the receiver's token
         return new ListWebhooksResponse([.. endpoints.Select(e => View(e, mayChange))]);
     }
 
@@ -146,7 +146,7 @@ public sealed class Webhooks(
         ChangeAsync(caller, webhookId, async (db, endpoint, now, ct) =>
         {
             db.WebhookEndpoints.Remove(endpoint); // its deliveries go with it
-            var change = await events.AppendForOrganizationAsync(db, endpoint.OrganizationId, Deleted, caller, new { webhookId = endpoint.Id, Url = WebhookUrls.WithoutQuery(endpoint.Url) }, now, ct);
+            var change = await events.AppendForOrganizationAsync(db, endpoint.OrganizationId, Deleted, caller, new { webhookId = endpoint.Id, Url = WebhookUrls.Shown(endpoint.Url) }, now, ct);
             return change.Details();
         }, cancellationToken);
 
@@ -204,6 +204,6 @@ public sealed class Webhooks(
         endpoint.EventTypes is { } types ? types.Split(',', StringSplitOptions.RemoveEmptyEntries) : EventTypes.All;
 
     internal static WebhookView View(WebhookEndpoint e, bool wholeUrl = true) =>
-        new(DecimalId.Format(e.Id), DecimalId.Format(e.OrganizationId), wholeUrl ? e.Url : WebhookUrls.WithoutQuery(e.Url), TypesOf(e), e.Enabled, e.DisabledReason,
+        new(DecimalId.Format(e.Id), DecimalId.Format(e.OrganizationId), wholeUrl ? e.Url : WebhookUrls.Shown(e.Url), TypesOf(e), e.Enabled, e.DisabledReason,
             e.CreatedAt, e.FailingSince);
 }

@@ -54,13 +54,21 @@ internal sealed class DeferredWrites
         var (batch, answers) = Take(db);
         batch.BatchCommands.Add(read);
         var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await AnswerAsync(reader, answers, cancellationToken);
-        while (reader.FieldCount == 0 && await reader.NextResultAsync(cancellationToken))
+        try
         {
-            // The statements before the read return no rows: on to the read's.
-        }
+            await AnswerAsync(reader, answers, cancellationToken);
+            while (reader.FieldCount == 0 && await reader.NextResultAsync(cancellationToken))
+            {
+                // The statements before the read return no rows: on to the read's.
+            }
 
-        return reader;
+            return reader;
+        }
+        catch
+        {
+            await reader.DisposeAsync(); // a statement before the read failed: the connection is free for the rollback
+            throw;
+        }
     }
 
     /// <summary>Sends the statements waiting, if any, in one round trip.</summary>

@@ -102,7 +102,7 @@ public sealed class OutboundAddresses(IHostResolver resolver)
             var addresses = await resolver.ResolveAsync(host.Trim('[', ']'), cancellationToken);
             return addresses.Length > 0 && addresses.All(IPAddress.IsLoopback);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ArgumentException) // unknown, or not a name DNS takes
         {
             return false;
         }
