@@ -14,6 +14,8 @@ public sealed class SettingsValidationTests
     [InlineData("Otp:LinkFailuresPerNetworkPerHour", "0", "LinkFailuresPerNetworkPerHour")]
     [InlineData("Otp:LinkFailuresPerUserBeforeWarning", "0", "LinkFailuresPerUserBeforeWarning")]
     [InlineData("Bulk:MaxRunningJobsPerCaller", "0", "MaxRunningJobsPerCaller")]
+    [InlineData("Mail:Smtp:Timeout", "00:01:00", "Mail:Smtp:Timeout")] // half of the 2-minute claim: a send could outlive it
+    [InlineData("Mail:Connections", "0", "Connections")]
     public async Task AWrongSettingStopsStartUpNamingIt(string key, string value, string named)
     {
         await using var app = new AppFactory(25, new Dictionary<string, string?> { [key] = value });

@@ -197,9 +197,22 @@ public sealed partial class MailDispatcher(
     {
         public async Task CloseAsync()
         {
+            List<Exception> failed = [];
             foreach (var connection in this)
             {
-                await connection.CloseAsync();
+                try
+                {
+                    await connection.CloseAsync();
+                }
+                catch (Exception e)
+                {
+                    failed.Add(e); // the others are closed all the same
+                }
+            }
+
+            if (failed.Count > 0)
+            {
+                throw new AggregateException("Closing SMTP connections failed", failed);
             }
         }
 

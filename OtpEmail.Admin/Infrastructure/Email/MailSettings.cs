@@ -95,6 +95,12 @@ public sealed class MailSettings : IValidatableObject
             yield return new ValidationResult("Setting 'Mail:Smtp:CertificateThumbprint' must be the certificate's SHA-256 hash: 64 hexadecimal digits.", ["Smtp.CertificateThumbprint"]);
         }
 
+        if (Smtp.Timeout <= TimeSpan.Zero || Smtp.Timeout >= ClaimLease / 2)
+        {
+            // A round stops starting sends at half its claim: one send must end well before the claim does.
+            yield return new ValidationResult("Setting 'Mail:Smtp:Timeout' must be above zero and under half of 'Mail:ClaimLease'.", ["Smtp.Timeout"]);
+        }
+
         if (Mode == MailMode.Smtp && !string.IsNullOrEmpty(Smtp.CertificateThumbprint) && Smtp.Security == SmtpSecurity.None)
         {
             yield return new ValidationResult("Setting 'Mail:Smtp:CertificateThumbprint' needs 'Mail:Smtp:Security' StartTls or SslOnConnect: without TLS there is no certificate.", ["Smtp.CertificateThumbprint"]);
