@@ -110,13 +110,7 @@ public sealed class WebhookApiTests(WebhookFixture fixture) : IClassFixture<Webh
         var tries = _receiver.To(name).Where(r => r.Json["userId"]?.GetValue<string>() == userId).ToList();
         Assert.Single(tries.Select(t => t.Headers["webhook-id"]).Distinct());
         Assert.Single(tries.Select(t => t.Body).Distinct());
-        JsonNode delivery = null!;
-        await Eventually.TrueAsync(async () =>
-        {
-            delivery = (await _api.GetAsync($"/v3alpha/webhooks/{webhookId}/deliveries")).Json["deliveries"]!.AsArray()
-                .Single(d => d!["eventType"]!.GetValue<string>() == "user.created")!;
-            return delivery["state"]!.GetValue<string>() == "delivered";
-        }, "the delivery recorded as delivered");
+        var delivery = await DeliveredAsync(webhookId, "user.created");
         Assert.Equal((3, 200), (delivery["attempts"]!.GetValue<int>(), delivery["statusCode"]!.GetValue<int>()));
     }
 
@@ -129,13 +123,7 @@ public sealed class WebhookApiTests(WebhookFixture fixture) : IClassFixture<Webh
 
         var userId = await _api.CreateUserAsync(ApiClient.GlobexId);
 
-        JsonNode delivery = null!;
-        await Eventually.TrueAsync(async () =>
-        {
-            delivery = (await _api.GetAsync($"/v3alpha/webhooks/{webhookId}/deliveries")).Json["deliveries"]!.AsArray()
-                .Single(d => d!["eventType"]!.GetValue<string>() == "user.created")!;
-            return delivery["state"]!.GetValue<string>() == "delivered";
-        }, "the delivery recorded as delivered");
+        var delivery = await DeliveredAsync(webhookId, "user.created");
         Assert.Equal(2, _receiver.To(name).Count(r => r.Json["userId"]?.GetValue<string>() == userId)); // the redirect, then the retry
         Assert.Equal(2, delivery["attempts"]!.GetValue<int>());
         Assert.Empty(_receiver.To(elsewhere));
@@ -365,6 +353,19 @@ public sealed class WebhookApiTests(WebhookFixture fixture) : IClassFixture<Webh
         var created = await _api.PostAsync("/v3alpha/webhooks", Json.Of(new { organizationId, url = _receiver.Url(name), eventTypes }));
         Assert.Equal(200, created.Status);
         return (name, created.Json["signingSecret"]!.GetValue<string>(), created.Json["webhook"]!["id"]!.GetValue<string>());
+    }
+
+    // The endpoint's one delivery of that type, once it is recorded as delivered.
+    private async Task<JsonNode> DeliveredAsync(string webhookId, string eventType)
+    {
+        JsonNode delivery = null!;
+        await Eventually.TrueAsync(async () =>
+        {
+            delivery = (await _api.GetAsync($"/v3alpha/webhooks/{webhookId}/deliveries")).Json["deliveries"]!.AsArray()
+                .Single(d => d!["eventType"]!.GetValue<string>() == eventType)!;
+            return delivery["state"]!.GetValue<string>() == "delivered";
+        }, $"the {eventType} delivery recorded as delivered");
+        return delivery;
     }
 
     private async Task<JsonNode> WebhookAsync(string webhookId) =>
