@@ -159,7 +159,7 @@ public sealed partial class BulkRunner(
 
                 await RecordAsync(db, row, prepared.Error, null, ct);
                 return Staged<bool>.Recorded(prepared.Error);
-            }, cancellationToken);
+            }, new ReadAhead([], (ToDo, [row.JobId, row.Row])), cancellationToken); // no other write of a batch changes the row
             return;
         }
 
@@ -176,7 +176,7 @@ public sealed partial class BulkRunner(
 
             await RecordAsync(db, row, result.IsSuccess ? null : result.Error, result.IsSuccess ? result.Value.OtpEmailId : null, ct);
             return result.IsSuccess ? staged : Staged<AddOtpEmailResponse>.Recorded(result.Error);
-        }, cancellationToken);
+        }, prepared.Value.Reads.With(ToDo, [row.JobId, row.Row]), cancellationToken);
         add.Committed(caller, prepared.Value, added);
         if (added.IsSuccess && added.Value.VerificationCode is { } code)
         {

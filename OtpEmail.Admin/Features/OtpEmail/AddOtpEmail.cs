@@ -55,7 +55,7 @@ public sealed partial class AddOtpEmailHandler(
             return add.Error;
         }
 
-        var added = await writer.WriteAsync(add.Value.StageAsync, cancellationToken);
+        var added = await writer.WriteAsync(add.Value.StageAsync, add.Value.Reads, cancellationToken);
         Committed(caller, add.Value, added);
         return added;
     }
@@ -89,7 +89,12 @@ public sealed partial class AddOtpEmailHandler(
         }
 
         var address = email.Address!;
-        return new Addition(id.Value, verification.Value, (db, precondition, ct) => StageAsync(db, caller, id.Value, address, verification.Value, precondition, ct));
+        var target = (TargetQuery, TargetArguments(id.Value, EmailAddress.Normalize(address)));
+        var reads = verification.Value.Mode == VerificationMode.SendCode
+            ? new ReadAhead([id.Value, CodeIssuer.RecipientKey(address)], target, CodeIssuer.RecipientCountRead(address))
+            : new ReadAhead([id.Value], target);
+        return new Addition(
+            id.Value, verification.Value, reads, (db, precondition, ct) => StageAsync(db, caller, id.Value, address, verification.Value, precondition, ct));
     }
 
     /// <summary>What follows a committed add: the mail dispatcher woken, the count, the log line.</summary>
@@ -107,8 +112,9 @@ public sealed partial class AddOtpEmailHandler(
         }
     }
 
+    /// <param name="Reads">What its stage reads first: the user and what it has (and for a mail, the mailbox's count).</param>
     internal sealed record Addition(
-        UserId UserId, Verification Verification, Func<AppDbContext, Func<AppError?>?, CancellationToken, Task<Staged<AddOtpEmailResponse>>> Stage)
+        UserId UserId, Verification Verification, ReadAhead Reads, Func<AppDbContext, Func<AppError?>?, CancellationToken, Task<Staged<AddOtpEmailResponse>>> Stage)
     {
         public Task<Staged<AddOtpEmailResponse>> StageAsync(AppDbContext db, CancellationToken cancellationToken) => Stage(db, null, cancellationToken);
 
@@ -127,7 +133,7 @@ public sealed partial class AddOtpEmailHandler(
         // One round trip: the user, how many live authenticators it has, whether one has this address,
         // the sequence of its last event (for the next one) and its enrolment counts (for the overview's).
         var normalized = EmailAddress.Normalize(address);
-        var target = await ReadTargetAsync(db, userId.Value, normalized, otp.Value.MaxAuthenticatorsPerUser, cancellationToken);
+        var target = await ReadTargetAsync(db, TargetArguments(userId, normalized), cancellationToken);
         if (precondition?.Invoke() is { } unmet)
         {
             return unmet;
@@ -217,9 +223,11 @@ public sealed partial class AddOtpEmailHandler(
             .Take(1),
         -1L, "\u0001", -3);
 
-    private static async Task<AddTarget?> ReadTargetAsync(AppDbContext db, long userId, string normalized, int cap, CancellationToken cancellationToken)
+    private object[] TargetArguments(UserId userId, string normalized) => [userId.Value, normalized, otp.Value.MaxAuthenticatorsPerUser];
+
+    private static async Task<AddTarget?> ReadTargetAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
     {
-        await using var row = await TargetQuery.ExecuteReaderAsync(db, [userId, normalized, cap], cancellationToken);
+        await using var row = await TargetQuery.ExecuteReaderAsync(db, arguments, cancellationToken);
         if (!await row.ReadAsync(cancellationToken))
         {
             return null;

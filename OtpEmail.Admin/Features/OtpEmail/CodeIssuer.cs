@@ -25,6 +25,12 @@ public sealed class CodeIssuer(VerificationCodes codes, VerificationMessages mes
 
     private static readonly PreparedInsert<RecipientMailCount> NewRecipientCount = new();
 
+    /// <summary>The read of a send-code issue's mailbox count, to be read ahead (see <see cref="ReadAhead"/>).</summary>
+    internal static (PreparedQuery Query, object[] Arguments) RecipientCountRead(string address) => (StoredRecipientCount, [EmailAddress.Mailbox(address)]);
+
+    /// <summary>What a send-code issue counts mail by, as a key of <see cref="ReadAhead"/>: its mailbox.</summary>
+    internal static object RecipientKey(string address) => new Mailbox(EmailAddress.Mailbox(address));
+
     /// <summary>Returns the new code in plain text: for the response in return-code mode, else to forget.</summary>
     public async Task<Result<string>> IssueAsync(
         AppDbContext db, User user, OtpEmailAuthenticator authenticator, Verification verification, DateTimeOffset now, CancellationToken cancellationToken)
@@ -137,4 +143,6 @@ public sealed class CodeIssuer(VerificationCodes codes, VerificationMessages mes
         || otp.Value.AllowedTemplateHosts.Any(allowed => allowed.StartsWith("*.", StringComparison.Ordinal)
             ? host.EndsWith(allowed[1..], StringComparison.OrdinalIgnoreCase)
             : string.Equals(host, allowed, StringComparison.OrdinalIgnoreCase));
+
+    private readonly record struct Mailbox(string Address);
 }

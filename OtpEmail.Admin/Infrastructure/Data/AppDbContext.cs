@@ -26,6 +26,9 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     /// <summary>Statements waiting to go with the next command (PostgreSQL, see <see cref="DeferredWrites"/>).</summary>
     internal DeferredWrites? Deferred { get; set; }
 
+    /// <summary>The reads fetched ahead for the stage running on the context, if any (see <see cref="Data.ReadAhead"/>).</summary>
+    internal ReadAhead? ReadAhead { get; set; }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 

@@ -40,7 +40,16 @@ public sealed partial class DbWriter : IAsyncDisposable
     public Task<Result<T>> WriteAsync<T>(
         Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken,
         [CallerFilePath] string callerFile = "", [CallerMemberName] string callerMember = "") =>
-        EnqueueAsync(new StagedWrite<T>(stage, cancellationToken, callerFile, callerMember));
+        EnqueueAsync(new StagedWrite<T>(stage, null, cancellationToken, callerFile, callerMember));
+
+    /// <summary>
+    /// Stages a write whose first reads are <paramref name="readAhead"/>: on PostgreSQL a batch fetches
+    /// them with the other writes' at its start, in one round trip, instead of one round trip a stage.
+    /// </summary>
+    public Task<Result<T>> WriteAsync<T>(
+        Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, ReadAhead readAhead, CancellationToken cancellationToken,
+        [CallerFilePath] string callerFile = "", [CallerMemberName] string callerMember = "") =>
+        EnqueueAsync(new StagedWrite<T>(stage, readAhead, cancellationToken, callerFile, callerMember));
 
     /// <summary>A write that runs its own statements (e.g. a bulk update), by itself, between batches.</summary>
     public Task RunAsync(Func<AppDbContext, Task> work, CancellationToken cancellationToken) =>
@@ -115,10 +124,24 @@ public sealed partial class DbWriter : IAsyncDisposable
             db.ChangeTracker.AutoDetectChangesEnabled = false; // once before the save, not at every stage's look
             using var changes = new StageChanges(db);
             await using var transaction = await BeginAsync(db);
+            if (db is PostgresDbContext)
+            {
+                await ReadAhead.FetchAsync(db, batch.Select(write => write.ReadAhead), CancellationToken.None);
+            }
+
             foreach (var write in batch)
             {
                 changes.Start();
-                await write.StageAsync(db);
+                db.ReadAhead = write.ReadAhead;
+                try
+                {
+                    await write.StageAsync(db);
+                }
+                finally
+                {
+                    db.ReadAhead = null;
+                }
+
                 if (write.Refused && changes.Changed())
                 {
                     // Saved with the batch, its changes would stand where alone they are discarded.

@@ -19,6 +19,9 @@ internal abstract class PendingWrite
     /// <summary>Staged, and refused: what it staged must not be saved.</summary>
     public virtual bool Refused => false;
 
+    /// <summary>The reads its stage makes first, if it declared them (see <see cref="Data.ReadAhead"/>).</summary>
+    public virtual ReadAhead? ReadAhead => null;
+
     /// <summary>Who wrote it, for the log: the calling type's file and member, e.g. <c>VerifyLink.VerifyAsync</c>.</summary>
     public virtual string Caller => GetType().Name;
 
@@ -49,7 +52,7 @@ internal abstract class PendingWrite<T> : PendingWrite
 
 /// <summary>A stage of tracked changes with the answer it gives once they are saved.</summary>
 internal sealed class StagedWrite<T>(
-    Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken, string callerFile, string callerMember)
+    Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, ReadAhead? readAhead, CancellationToken cancellationToken, string callerFile, string callerMember)
     : PendingWrite<Result<T>>
 {
     private const int MaxAttempts = 5;
@@ -73,6 +76,8 @@ internal sealed class StagedWrite<T>(
     public override async Task StageAsync(AppDbContext db) => _staged = await stage(db, CancellationToken.None);
 
     public override bool Refused => !_staged.Save;
+
+    public override ReadAhead? ReadAhead => readAhead;
 
     public override string Caller => $"{Path.GetFileNameWithoutExtension(callerFile)}.{callerMember}";
 

@@ -20,6 +20,11 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
     /// <summary>Runs the query with <paramref name="arguments"/> (in the order of the sentinels), in the context's transaction.</summary>
     public async Task<DbDataReader> ExecuteReaderAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
     {
+        if (ReadAhead.Take(db, this, arguments) is { } fetched)
+        {
+            return fetched; // fetched with the batch's other reads, at its start
+        }
+
         var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
         if (DeferredWrites.Apply(db))
         {
@@ -44,6 +49,14 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
     /// </summary>
     internal async Task<DeferredWrites.Answer> AskAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
     {
+        if (ReadAhead.Take(db, this, arguments) is { } fetched)
+        {
+            await using (fetched)
+            {
+                return DeferredWrites.Answer.Given(await fetched.ReadAsync(cancellationToken));
+            }
+        }
+
         var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
         if (DeferredWrites.Apply(db))
         {
@@ -53,6 +66,10 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
         await using var found = await ExecuteReaderAsync(db, arguments, cancellationToken);
         return DeferredWrites.Answer.Given(await found.ReadAsync(cancellationToken));
     }
+
+    /// <summary>The query with <paramref name="arguments"/>, for a batch of commands on PostgreSQL.</summary>
+    internal NpgsqlBatchCommand BatchCommand(AppDbContext db, object[] arguments) =>
+        Batched(_templates.GetOrAdd(db.GetType(), _ => Generate(db)), arguments);
 
     private static NpgsqlBatchCommand Batched(Template template, object[] arguments)
     {

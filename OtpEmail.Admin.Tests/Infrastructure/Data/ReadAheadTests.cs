@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OtpEmail.Admin.Common;
+using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Infrastructure.Data;
+using OtpEmail.Admin.Tests.TestSupport;
+using static OtpEmail.Admin.Tests.Infrastructure.Data.DbWriterTests;
+
+namespace OtpEmail.Admin.Tests.Infrastructure.Data;
+
+/// <summary>
+/// On PostgreSQL a batch fetches the reads its writes declared in one round trip at its start, and a
+/// stage takes them from there only when no stage before it can have changed them. Each batch here
+/// is queued while the writer is held, on a writer of the test's own; what Npgsql sends for it is
+/// counted as in <see cref="DeferredWritesTests"/>.
+/// </summary>
+[Collection(PostgresApiCollection.Name)]
+[Trait("Category", "Postgres")]
+public sealed class ReadAheadTests(PostgresApiFixture fixture)
+{
+    private const string TestSource = "OtpEmail.Admin.Tests.ReadAhead";
+    private static readonly ActivitySource Test = new(TestSource);
+
+    private static readonly PreparedQuery Exists = new(
+        (db, arguments) => db.Set<RecipientMailCount>().AsNoTracking().Where(c => c.Address == (string)arguments[0]).Select(c => c.Address).Take(1),
+        "\u0001");
+
+    [Fact]
+    public async Task TheReadsOfABatchGoToTheServerInOneRoundTripAndAnswerEachStage()
+    {
+        const int Writes = 10;
+        var stored = Enumerable.Range(0, Writes).Select(_ => NewAddress()).ToArray();
+        await StoreAsync(stored.Where((_, i) => i % 2 == 0));
+
+        var (readOneByOne, foundOneByOne) = await RoundTripsAsync([.. stored.Select(address => LookAndAdd(address, NewAddress(), ahead: false))]);
+        var (readAhead, foundAhead) = await RoundTripsAsync([.. stored.Select(address => LookAndAdd(address, NewAddress(), ahead: true))]);
+
+        bool[] expected = [.. stored.Select((_, i) => i % 2 == 0)];
+        Assert.Equal(expected, foundOneByOne);
+        Assert.Equal(expected, foundAhead);
+        Assert.True(readOneByOne - readAhead >= Writes - 1, $"{readOneByOne} round trips read one by one, {readAhead} read ahead");
+    }
+
+    [Fact]
+    public async Task AStageNamingAKeyOfAnEarlierOneReadsWhatThatOneWrote()
+    {
+        var (first, other) = (NewAddress(), NewAddress());
+
+        var (_, found) = await RoundTripsAsync(
+            LookAndAdd(NewAddress(), first, ahead: true, key: first), // adds the row the next one looks for
+            LookAndAdd(first, NewAddress(), ahead: true, key: first),
+            LookAndAdd(other, NewAddress(), ahead: true, key: other));
+
+        Assert.Equal([false, true, false], found);
+    }
+
+    [Fact]
+    public async Task AWriteThatDeclaredNoReadsEndsTheReadingAhead()
+    {
+        var added = NewAddress();
+
+        var (_, found) = await RoundTripsAsync(
+            LookAndAdd(NewAddress(), NewAddress(), ahead: true),
+            LookAndAdd(NewAddress(), added, ahead: false), // may change anything: what follows reads afresh
+            LookAndAdd(added, NewAddress(), ahead: true));
+
+        Assert.Equal([false, false, true], found);
+    }
+
+    [Fact]
+    public async Task AddsToOneUserInOneBatchSeeEachOtherAndTheBatchStandsWhole()
+    {
+        var (user, other, address) = (await fixture.Api.CreateUserAsync(), await fixture.Api.CreateUserAsync(), ApiClient.NewAddress());
+
+        var (results, runs) = await AddInOneBatchAsync(
+            (user, SetEmail.For(address, VerificationMode.ReturnCode)),
+            (user, SetEmail.For(address.ToUpperInvariant(), VerificationMode.ReturnCode)), // the same address: taken by the first
+            (other, SetEmail.For(address, VerificationMode.ReturnCode)));
+
+        Assert.True(results[0].IsSuccess);
+        Assert.Equal(OtpEmailErrors.AlreadyRegistered.Id, results[1].Error?.Id);
+        Assert.True(results[2].IsSuccess);
+        Assert.Equal([1, 1, 1], runs); // no stage ran twice: the batch was not refused for a stale read and run again one by one
+    }
+
+    [Fact]
+    public async Task MailToOneMailboxInOneBatchIsCountedOnceEachAndTheBatchStandsWhole()
+    {
+        var mailbox = ApiClient.NewAddress();
+        var at = mailbox.IndexOf('@');
+        List<(string User, SetEmail Email)> adds = [];
+        for (var i = 0; i < 3; i++)
+        {
+            adds.Add((await fixture.Api.CreateUserAsync(), SetEmail.For($"{mailbox[..at]}+{i}{mailbox[at..]}", VerificationMode.SendCode)));
+        }
+
+        var (results, runs) = await AddInOneBatchAsync([.. adds]);
+
+        Assert.All(results, result => Assert.True(result.IsSuccess));
+        Assert.Equal([1, 1, 1], runs);
+        await using var db = fixture.App.CreateDbContext();
+        Assert.Equal(3, (await db.Set<RecipientMailCount>().SingleAsync(c => c.Address == mailbox)).Count);
+    }
+
+    // Adds through the app's own add (its checks, stage and declared reads) in one batch of a writer of the test's own;
+    // each add's answer and how many times its stage ran.
+    private async Task<(Result<AddOtpEmailResponse>[] Results, int[] Runs)> AddInOneBatchAsync(params (string User, SetEmail Email)[] adds)
+    {
+        var handler = fixture.App.Services.GetRequiredService<AddOtpEmailHandler>();
+        var runs = new int[adds.Length];
+        await using var writer = DbWriterPostgresTests.NewWriter(fixture.App.Services);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = await HoldAsync(writer, release.Task);
+        var results = adds.Select((add, i) =>
+        {
+            var addition = handler.Prepare(Callers.Admin, add.User, new AddOtpEmailRequest { Email = add.Email }).Value;
+            return writer.WriteAsync((db, ct) =>
+            {
+                Interlocked.Increment(ref runs[i]);
+                return addition.StageAsync(db, ct);
+            }, addition.Reads, CancellationToken.None);
+        }).ToArray();
+        release.SetResult();
+        await holding;
+        return (await Task.WhenAll(results), runs);
+    }
+
+    // A write that looks for one row, then adds another; its reads declared ahead or not, named by key (the row looked for unless said).
+    private static (Func<AppDbContext, CancellationToken, Task<Staged<bool>>> Stage, ReadAhead? Reads) LookAndAdd(
+        string lookFor, string add, bool ahead, string? key = null) =>
+        (async (db, ct) =>
+        {
+            await using var row = await Exists.ExecuteReaderAsync(db, [lookFor], ct);
+            var found = await row.ReadAsync(ct);
+            await row.DisposeAsync();
+            await Insert.ExecuteAsync(db, Row(add), ct);
+            return found;
+        }, ahead ? new ReadAhead([key ?? lookFor], (Exists, [lookFor])) : null);
+
+    private static readonly PreparedInsert<RecipientMailCount> Insert = new();
+
+    // The writes in one batch, in order: how many round trips Npgsql made for them, and each one's answer.
+    private async Task<(int RoundTrips, bool[] Found)> RoundTripsAsync(
+        params (Func<AppDbContext, CancellationToken, Task<Staged<bool>>> Stage, ReadAhead? Reads)[] writes)
+    {
+        var sent = new ConcurrentBag<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Npgsql" or TestSource,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var scope = Test.StartActivity("batch") ?? throw new InvalidOperationException("The test's activity was not sampled.");
+        var trace = scope.TraceId;
+        listener.ActivityStopped = activity =>
+        {
+            if (activity.TraceId == trace && activity.Source.Name == "Npgsql")
+            {
+                sent.Add(activity.DisplayName);
+            }
+        };
+        await using var writer = DbWriterPostgresTests.NewWriter(fixture.App.Services);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = await HoldAsync(writer, release.Task);
+        var results = writes
+            .Select(write => write.Reads is { } reads ? writer.WriteAsync(write.Stage, reads, CancellationToken.None) : writer.WriteAsync(write.Stage, CancellationToken.None))
+            .ToArray();
+        sent.Clear(); // what the held write sent is not the batch's
+        release.SetResult();
+        await holding;
+        var found = await Task.WhenAll(results);
+        Assert.All(found, result => Assert.True(result.IsSuccess));
+        Assert.True(sent.Count > 0, "Npgsql reported nothing sent");
+        return (sent.Count, [.. found.Select(result => result.Value)]);
+    }
+
+    private async Task StoreAsync(IEnumerable<string> addresses)
+    {
+        await using var db = fixture.App.CreateDbContext();
+        db.AddRange(addresses.Select(address => Row(address)));
+        await db.SaveChangesAsync();
+    }
+}
