@@ -34,8 +34,8 @@ public sealed class ReadAheadTests(PostgresApiFixture fixture)
         var stored = Enumerable.Range(0, Writes).Select(_ => NewAddress()).ToArray();
         await StoreAsync(stored.Where((_, i) => i % 2 == 0));
 
-        var (readOneByOne, foundOneByOne) = await RoundTripsAsync([.. stored.Select(address => LookAndAdd(address, NewAddress(), ahead: false))]);
-        var (readAhead, foundAhead) = await RoundTripsAsync([.. stored.Select(address => LookAndAdd(address, NewAddress(), ahead: true))]);
+        var (readOneByOne, foundOneByOne) = await LooksAsync([.. stored.Select(address => LookAndAdd(address, NewAddress(), ahead: false))]);
+        var (readAhead, foundAhead) = await LooksAsync([.. stored.Select(address => LookAndAdd(address, NewAddress(), ahead: true))]);
 
         bool[] expected = [.. stored.Select((_, i) => i % 2 == 0)];
         Assert.Equal(expected, foundOneByOne);
@@ -48,7 +48,7 @@ public sealed class ReadAheadTests(PostgresApiFixture fixture)
     {
         var (first, other) = (NewAddress(), NewAddress());
 
-        var (_, found) = await RoundTripsAsync(
+        var (_, found) = await LooksAsync(
             LookAndAdd(NewAddress(), first, ahead: true, key: first), // adds the row the next one looks for
             LookAndAdd(first, NewAddress(), ahead: true, key: first),
             LookAndAdd(other, NewAddress(), ahead: true, key: other));
@@ -61,7 +61,7 @@ public sealed class ReadAheadTests(PostgresApiFixture fixture)
     {
         var added = NewAddress();
 
-        var (_, found) = await RoundTripsAsync(
+        var (_, found) = await LooksAsync(
             LookAndAdd(NewAddress(), NewAddress(), ahead: true),
             LookAndAdd(NewAddress(), added, ahead: false), // may change anything: what follows reads afresh
             LookAndAdd(added, NewAddress(), ahead: true));
@@ -74,10 +74,10 @@ public sealed class ReadAheadTests(PostgresApiFixture fixture)
     {
         var (user, other, address) = (await fixture.Api.CreateUserAsync(), await fixture.Api.CreateUserAsync(), ApiClient.NewAddress());
 
-        var (results, runs) = await AddInOneBatchAsync(
+        var (_, results, runs) = await AddInOneBatchAsync([
             (user, SetEmail.For(address, VerificationMode.ReturnCode)),
             (user, SetEmail.For(address.ToUpperInvariant(), VerificationMode.ReturnCode)), // the same address: taken by the first
-            (other, SetEmail.For(address, VerificationMode.ReturnCode)));
+            (other, SetEmail.For(address, VerificationMode.ReturnCode))]);
 
         Assert.True(results[0].IsSuccess);
         Assert.Equal(OtpEmailErrors.AlreadyRegistered.Id, results[1].Error?.Id);
@@ -96,7 +96,7 @@ public sealed class ReadAheadTests(PostgresApiFixture fixture)
             adds.Add((await fixture.Api.CreateUserAsync(), SetEmail.For($"{mailbox[..at]}+{i}{mailbox[at..]}", VerificationMode.SendCode)));
         }
 
-        var (results, runs) = await AddInOneBatchAsync([.. adds]);
+        var (_, results, runs) = await AddInOneBatchAsync([.. adds]);
 
         Assert.All(results, result => Assert.True(result.IsSuccess));
         Assert.Equal([1, 1, 1], runs);
@@ -104,27 +104,44 @@ public sealed class ReadAheadTests(PostgresApiFixture fixture)
         Assert.Equal(3, (await db.Set<RecipientMailCount>().SingleAsync(c => c.Address == mailbox)).Count);
     }
 
-    // Adds through the app's own add (its checks, stage and declared reads) in one batch of a writer of the test's own;
-    // each add's answer and how many times its stage ran.
-    private async Task<(Result<AddOtpEmailResponse>[] Results, int[] Runs)> AddInOneBatchAsync(params (string User, SetEmail Email)[] adds)
+    [Fact]
+    public async Task AnAddDeclaresTheReadsItMakes()
+    {
+        VerificationMode[] modes = [VerificationMode.ReturnCode, VerificationMode.SendCode, VerificationMode.ReturnCode, VerificationMode.SendCode];
+        List<string> users = [];
+        foreach (var _ in modes)
+        {
+            users.Add(await fixture.Api.CreateUserAsync());
+        }
+
+        var handler = fixture.App.Services.GetRequiredService<AddOtpEmailHandler>();
+        var additions = users.Zip(modes, (user, mode) =>
+            handler.Prepare(Callers.Admin, user, new AddOtpEmailRequest { Email = SetEmail.For(ApiClient.NewAddress(), mode) }).Value).ToArray();
+
+        var (_, results) = await RoundTripsAsync([.. additions.Select(addition => ((Func<AppDbContext, CancellationToken, Task<Staged<AddOtpEmailResponse>>>)addition.StageAsync, (ReadAhead?)addition.Reads))]);
+
+        Assert.All(results, result => Assert.True(result.IsSuccess));
+        Assert.All(additions, addition => Assert.True(addition.Reads.Fetched));
+        Assert.All(additions, addition => Assert.Equal(0, addition.Reads.Unread)); // the user and, for a mail, its mailbox's count: read as declared
+    }
+
+    // Adds through the app's own add (its checks, its stage, the reads it declares unless told not to) in one batch of a writer
+    // of the test's own: the round trips the batch took, each add's answer and how many times its stage ran.
+    private async Task<(int RoundTrips, Result<AddOtpEmailResponse>[] Results, int[] Runs)> AddInOneBatchAsync(
+        (string User, SetEmail Email)[] adds, bool declared = true)
     {
         var handler = fixture.App.Services.GetRequiredService<AddOtpEmailHandler>();
         var runs = new int[adds.Length];
-        await using var writer = DbWriterPostgresTests.NewWriter(fixture.App.Services);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var holding = await HoldAsync(writer, release.Task);
-        var results = adds.Select((add, i) =>
+        var (roundTrips, results) = await RoundTripsAsync([.. adds.Select((add, i) =>
         {
             var addition = handler.Prepare(Callers.Admin, add.User, new AddOtpEmailRequest { Email = add.Email }).Value;
-            return writer.WriteAsync((db, ct) =>
+            return ((Func<AppDbContext, CancellationToken, Task<Staged<AddOtpEmailResponse>>>)((db, ct) =>
             {
                 Interlocked.Increment(ref runs[i]);
                 return addition.StageAsync(db, ct);
-            }, addition.Reads, CancellationToken.None);
-        }).ToArray();
-        release.SetResult();
-        await holding;
-        return (await Task.WhenAll(results), runs);
+            }), declared ? addition.Reads : null);
+        })]);
+        return (roundTrips, results, runs);
     }
 
     // A write that looks for one row, then adds another; its reads declared ahead or not, named by key (the row looked for unless said).
@@ -141,9 +158,17 @@ public sealed class ReadAheadTests(PostgresApiFixture fixture)
 
     private static readonly PreparedInsert<RecipientMailCount> Insert = new();
 
-    // The writes in one batch, in order: how many round trips Npgsql made for them, and each one's answer.
-    private async Task<(int RoundTrips, bool[] Found)> RoundTripsAsync(
+    private async Task<(int RoundTrips, bool[] Found)> LooksAsync(
         params (Func<AppDbContext, CancellationToken, Task<Staged<bool>>> Stage, ReadAhead? Reads)[] writes)
+    {
+        var (roundTrips, results) = await RoundTripsAsync(writes);
+        Assert.All(results, result => Assert.True(result.IsSuccess));
+        return (roundTrips, [.. results.Select(result => result.Value)]);
+    }
+
+    // The writes in one batch, in order: how many round trips Npgsql made for them, and each one's answer.
+    private async Task<(int RoundTrips, Result<T>[] Results)> RoundTripsAsync<T>(
+        params (Func<AppDbContext, CancellationToken, Task<Staged<T>>> Stage, ReadAhead? Reads)[] writes)
     {
         var sent = new ConcurrentBag<string>();
         using var listener = new ActivityListener
@@ -170,10 +195,9 @@ public sealed class ReadAheadTests(PostgresApiFixture fixture)
         sent.Clear(); // what the held write sent is not the batch's
         release.SetResult();
         await holding;
-        var found = await Task.WhenAll(results);
-        Assert.All(found, result => Assert.True(result.IsSuccess));
+        var answers = await Task.WhenAll(results);
         Assert.True(sent.Count > 0, "Npgsql reported nothing sent");
-        return (sent.Count, [.. found.Select(result => result.Value)]);
+        return (sent.Count, answers);
     }
 
     private async Task StoreAsync(IEnumerable<string> addresses)

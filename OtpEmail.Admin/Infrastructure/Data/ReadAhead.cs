@@ -26,6 +26,12 @@ public sealed class ReadAhead(object[] keys, params (PreparedQuery Query, object
 
     internal IReadOnlyList<object> Keys => keys;
 
+    /// <summary>How many of the reads fetched for it the stage did not make (none fetched: 0).</summary>
+    internal int Unread => _results?.Count(result => result is not null) ?? 0;
+
+    /// <summary>Whether its reads were fetched ahead in the last batch it was in.</summary>
+    internal bool Fetched => _results is not null;
+
     /// <summary>The same reads and keys, and one more read (about rows no other write of a batch changes).</summary>
     public ReadAhead With(PreparedQuery query, object[] arguments) => new(keys, [.. _reads, (query, arguments)]);
 
