@@ -78,6 +78,7 @@ public sealed class BulkJobs(
         var full = false;
         await writer.RunAsync(async db =>
         {
+            await using var transaction = await DbWriter.BeginAsync(db); // the job and all its rows, or nothing
             // Counted again where the job is added: the writer runs one write at a time, so two starts cannot both pass.
             full = await RunningAsync(db, caller, CancellationToken.None) >= settings.Value.MaxRunningJobsPerCaller;
             if (full)
@@ -85,10 +86,10 @@ public sealed class BulkJobs(
                 return;
             }
 
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
             db.BulkJobs.Add(job);
-            db.BulkJobRows.AddRange(rows.Select(row => Stored(job.Id, row)));
             await db.SaveChangesAsync(CancellationToken.None);
+            await Rows.InsertManyAsync(db, rows.Select(row => Stored(job.Id, row)), CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
         }, cancellationToken);
         if (full)
         {
@@ -217,6 +218,8 @@ public sealed class BulkJobs(
         DecimalId.TryParse(jobId, out var id)
             ? await db.BulkJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.ActorSubject == caller.Subject, cancellationToken)
             : null;
+
+    private static readonly PreparedInsert<BulkJobRow> Rows = new();
 
     private static BulkJobRow Stored(long jobId, BulkCheckedRow row) => new()
     {

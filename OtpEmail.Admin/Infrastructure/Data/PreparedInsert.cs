@@ -49,6 +49,44 @@ public sealed class PreparedInsert<TEntity>
         db.StatementWrites++;
     }
 
+    /// <summary>
+    /// Inserts many rows in the context's transaction: on PostgreSQL by one binary <c>COPY</c> (a bulk
+    /// job's rows: 50,000 tracked by EF Core took seconds of CPU to save), elsewhere by the prepared insert, row by row.
+    /// </summary>
+    public async Task InsertManyAsync(AppDbContext db, IEnumerable<TEntity> entities, CancellationToken cancellationToken)
+    {
+        if (db is not PostgresDbContext)
+        {
+            foreach (var entity in entities)
+            {
+                await ExecuteAsync(db, entity, cancellationToken);
+            }
+
+            return;
+        }
+
+        var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
+        await DeferredWrites.FlushAsync(db, cancellationToken); // what waits goes first, in its order
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var copy = await connection.BeginBinaryImportAsync(template.Copy, cancellationToken);
+        foreach (var entity in entities)
+        {
+            await copy.StartRowAsync(cancellationToken);
+            foreach (var column in template.Columns)
+            {
+                var value = column.ValueOf(entity);
+                await (value is DBNull
+                    ? copy.WriteNullAsync(cancellationToken)
+                    : copy.WriteAsync(value, column.Mapping.StoreTypeNameBase, cancellationToken));
+            }
+
+            db.StatementWrites++;
+        }
+
+        await copy.CompleteAsync(cancellationToken);
+    }
+
     // Makes parameters for the statements that wait (see DeferredWrites); it runs none.
     private static readonly NpgsqlCommand Parameters = new();
 
@@ -61,9 +99,8 @@ public sealed class PreparedInsert<TEntity>
             .Where(p => p.GetColumnName(table) is not null && p.ValueGenerated != ValueGenerated.OnAddOrUpdate)
             .Select((p, i) => new Column(p, p.GetRelationalTypeMapping(), sql.DelimitIdentifier(p.GetColumnName(table)!), sql.GenerateParameterName($"p{i}")))
             .ToArray();
-        var text = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => c.Name))}) "
-            + $"VALUES ({string.Join(", ", columns.Select(c => c.Parameter))})";
-        return new Template(text, columns);
+        var into = $"{sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => c.Name))})";
+        return new Template($"INSERT INTO {into} VALUES ({string.Join(", ", columns.Select(c => c.Parameter))})", $"COPY {into} FROM STDIN (FORMAT BINARY)", columns);
     }
 
     private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name, string Parameter)
@@ -77,7 +114,7 @@ public sealed class PreparedInsert<TEntity>
         }
     }
 
-    private sealed record Template(string Sql, Column[] Columns)
+    private sealed record Template(string Sql, string Copy, Column[] Columns)
     {
         public DbCommand CreateCommand(DbConnection connection)
         {
