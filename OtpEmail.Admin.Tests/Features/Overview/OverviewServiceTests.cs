@@ -3,6 +3,8 @@ using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Overview;
 using OtpEmail.Admin.Features.Users;
+using OtpEmail.Admin.Infrastructure.Data;
+using OtpEmail.Admin.Infrastructure.Email;
 using OtpEmail.Admin.Tests.TestSupport;
 
 namespace OtpEmail.Admin.Tests.Features.Overview;
@@ -131,6 +133,37 @@ public sealed class OverviewServiceTests(HandlerFixture fixture) : IClassFixture
     private static long _nextOrganization = 310_000_000_000_000_000 + (Environment.ProcessId % 1000 * 1000);
 
     /// <summary>An organization of the test's own, as the benchmark and demo seeds make them: a row.</summary>
+    [Fact]
+    public async Task TheMailOutcomesOfOneRoundAreCountedForEachOrganizationAndHourTheyFallIn()
+    {
+        var (first, second) = (await NewOrganizationAsync(), await NewOrganizationAsync());
+        var now = fixture.Clock.GetUtcNow();
+        var nextHour = now.AddHours(1);
+        List<MailOutcome> round = [];
+        foreach (var (org, sent, at) in new[] { (first, true, now), (first, true, now), (first, false, now), (first, true, nextHour), (second, true, now) })
+        {
+            var added = await AddAsync(await fixture.CreateUserAsync(org), VerificationMode.ReturnCode);
+            Assert.True(DecimalId.TryParse(added.OtpEmailId, out var otpEmailId));
+            round.Add(new MailOutcome(round.Count + 1, MailDelivery.Reference(otpEmailId), "x@example.com", sent, 1, null, null, at));
+        }
+
+        var recorded = await fixture.Get<DbWriter>().WriteAsync<bool>(async (db, ct) =>
+        {
+            await fixture.Get<IEnumerable<IMailOutcomeRecorder>>().OfType<MailOutcomeEvents>().Single().RecordAsync(db, round, ct);
+            return true;
+        }, CancellationToken.None);
+
+        Assert.True(recorded.IsSuccess);
+        await using var db = fixture.Db();
+        var hours = await db.OrganizationHours.AsNoTracking().Where(h => h.OrganizationId == first || h.OrganizationId == second).ToListAsync();
+        (long, long) Mails(long org, DateTimeOffset at) => (
+            hours.Where(h => h.OrganizationId == org && h.Hour == OrganizationTally.HourOf(at)).Sum(h => h.MailsSent),
+            hours.Where(h => h.OrganizationId == org && h.Hour == OrganizationTally.HourOf(at)).Sum(h => h.MailsFailed));
+        Assert.Equal((2L, 1L), Mails(first, now));
+        Assert.Equal((1L, 0L), Mails(first, nextHour));
+        Assert.Equal((1L, 0L), Mails(second, now));
+    }
+
     private async Task<long> NewOrganizationAsync()
     {
         var id = Interlocked.Increment(ref _nextOrganization);

@@ -38,6 +38,7 @@ public sealed class MailOutcomeEvents(UserEventLog events, OrganizationTally tal
             })
             .ToDictionaryAsync(t => t.Id, cancellationToken);
         var lastEvents = new Dictionary<long, long>(); // a user with two mails in the round: the second event follows the first
+        var tallies = new Dictionary<(long Organization, long Hour), (DateTimeOffset At, int Sent, int Failed)>(); // one count a group, not one a mail
         foreach (var (outcome, id) in ours)
         {
             if (targets.TryGetValue(id!.Value, out var target))
@@ -46,9 +47,15 @@ public sealed class MailOutcomeEvents(UserEventLog events, OrganizationTally tal
                     new { otpEmailId = DecimalId.Format(target.Id), target.Address, outcome.Attempts, outcome.RelayResponse, outcome.Reason },
                     outcome.At, cancellationToken, lastEvents.GetValueOrDefault(target.User.Id, target.LastEvent));
                 lastEvents[target.User.Id] = appended.Sequence;
-                await tally.CountAsync(db, target.User.OrganizationId, outcome.At,
-                    outcome.Sent ? new TallyChange(MailsSent: 1) : new TallyChange(MailsFailed: 1), cancellationToken);
+                var group = (target.User.OrganizationId, OrganizationTally.HourOf(outcome.At));
+                var (at, sent, failed) = tallies.GetValueOrDefault(group, (outcome.At, 0, 0));
+                tallies[group] = outcome.Sent ? (at, sent + 1, failed) : (at, sent, failed + 1);
             }
+        }
+
+        foreach (var ((organization, _), (at, sent, failed)) in tallies)
+        {
+            await tally.CountAsync(db, organization, at, new TallyChange(MailsSent: sent, MailsFailed: failed), cancellationToken);
         }
     }
 }
