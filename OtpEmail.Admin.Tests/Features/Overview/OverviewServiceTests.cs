@@ -132,7 +132,6 @@ public sealed class OverviewServiceTests(HandlerFixture fixture) : IClassFixture
 
     private static long _nextOrganization = 310_000_000_000_000_000 + (Environment.ProcessId % 1000 * 1000);
 
-    /// <summary>An organization of the test's own, as the benchmark and demo seeds make them: a row.</summary>
     [Fact]
     public async Task TheMailOutcomesOfOneRoundAreCountedForEachOrganizationAndHourTheyFallIn()
     {
@@ -164,6 +163,7 @@ public sealed class OverviewServiceTests(HandlerFixture fixture) : IClassFixture
         Assert.Equal((1L, 0L), Mails(second, now));
     }
 
+    /// <summary>An organization of the test's own, as the benchmark and demo seeds make them: a row.</summary>
     private async Task<long> NewOrganizationAsync()
     {
         var id = Interlocked.Increment(ref _nextOrganization);

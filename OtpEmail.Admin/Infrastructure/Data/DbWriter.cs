@@ -126,7 +126,7 @@ public sealed partial class DbWriter : IAsyncDisposable
             await using var transaction = await BeginAsync(db);
             if (db is PostgresDbContext)
             {
-                await ReadAhead.FetchAsync(db, batch.Select(write => write.ReadAhead), CancellationToken.None);
+                await ReadAhead.FetchAsync(db, [.. batch.Select(write => write.ReadAhead)], CancellationToken.None);
             }
 
             foreach (var write in batch)

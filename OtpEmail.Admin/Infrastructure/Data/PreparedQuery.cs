@@ -44,8 +44,9 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
     }
 
     /// <summary>
-    /// Whether the query finds a row. On PostgreSQL in a transaction the question goes with the
-    /// stage's next command, in its round trip, and is answered after it; elsewhere at once.
+    /// Whether the query finds a row: from the reads fetched ahead if it is one of them; else on
+    /// PostgreSQL in a transaction the question goes with the stage's next command, in its round trip,
+    /// and is answered after it; elsewhere at once.
     /// </summary>
     internal async Task<DeferredWrites.Answer> AskAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
     {
@@ -58,11 +59,12 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
         }
 
         var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
-        if (DeferredWrites.Apply(db))
+        if (DeferredWrites.Apply(db) && db.ReadAhead is not { Fetched: true })
         {
             return DeferredWrites.Ask(db, Batched(template, arguments));
         }
 
+        // Elsewhere, and when the stage's reads were fetched ahead (its next read may not go to the server): asked now.
         await using var found = await ExecuteReaderAsync(db, arguments, cancellationToken);
         return DeferredWrites.Answer.Given(await found.ReadAsync(cancellationToken));
     }

@@ -32,15 +32,24 @@ public sealed class ReadAhead(object[] keys, params (PreparedQuery Query, object
     /// <summary>Whether its reads were fetched ahead in the last batch it was in.</summary>
     internal bool Fetched => _results is not null;
 
-    /// <summary>The same reads and keys, and one more read (about rows no other write of a batch changes).</summary>
+    /// <summary>
+    /// The same reads and keys, and one more read about rows no other write of a batch that declares
+    /// its reads changes (e.g. a bulk row's own row and its job: only the row's own write changes the
+    /// row, and the writes that change a job's state declare no reads, so none is read ahead after them).
+    /// </summary>
     public ReadAhead With(PreparedQuery query, object[] arguments) => new(keys, [.. _reads, (query, arguments)]);
 
     /// <summary>
     /// Fetches, in one round trip, the reads of the batch's writes that may be read ahead (in order, up
     /// to the first write that declared none); the others' stages read as they go.
     /// </summary>
-    internal static async Task FetchAsync(AppDbContext db, IEnumerable<ReadAhead?> writes, CancellationToken cancellationToken)
+    internal static async Task FetchAsync(AppDbContext db, IReadOnlyList<ReadAhead?> writes, CancellationToken cancellationToken)
     {
+        foreach (var write in writes)
+        {
+            write?._results = null; // nothing fetched for an earlier batch is served in this one
+        }
+
         HashSet<object> named = [];
         List<ReadAhead> fetched = [];
         foreach (var write in writes)
@@ -50,7 +59,6 @@ public sealed class ReadAhead(object[] keys, params (PreparedQuery Query, object
                 break; // a write whose reads are unknown may change anything a later one reads
             }
 
-            write._results = null;
             if (!write.Keys.Any(named.Contains))
             {
                 fetched.Add(write);
