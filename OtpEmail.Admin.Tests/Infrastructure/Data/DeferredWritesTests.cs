@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Infrastructure.Data;
@@ -18,8 +16,6 @@ namespace OtpEmail.Admin.Tests.Infrastructure.Data;
 public sealed class DeferredWritesTests(PostgresApiFixture fixture)
 {
     private static readonly PreparedInsert<RecipientMailCount> Insert = new();
-    private const string TestSource = "OtpEmail.Admin.Tests.DeferredWrites";
-    private static readonly ActivitySource Test = new(TestSource);
 
     [Fact]
     public async Task TwentyRowsOfOneWriteGoToTheServerInAsManyRoundTripsAsOne()
@@ -120,32 +116,16 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
         return addresses;
     }
 
-    // Runs one write through a writer made under an activity of the test's: what Npgsql sends for it
-    // (the writer runs on that activity) is counted by the activity's trace.
+    // Runs one write through a writer of its own, counting what Npgsql sends for it (see NpgsqlRoundTrips).
     private async Task<(string[] Addresses, int Count)> RoundTripsAsync(Func<AppDbContext, Task<string[]>> write, bool expectFailure = false)
     {
-        var sent = new ConcurrentBag<string>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "Npgsql" or TestSource,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-        };
-        ActivitySource.AddActivityListener(listener);
         string[] addresses = [];
-        using (var scope = Test.StartActivity("write") ?? throw new InvalidOperationException("The test's activity was not sampled."))
+        using var sent = new NpgsqlRoundTrips("write");
+        await using (var writer = DbWriterPostgresTests.NewWriter(fixture.App.Services))
         {
-            var trace = scope.TraceId;
-            listener.ActivityStopped = activity =>
-            {
-                if (activity.TraceId == trace && activity.Source.Name == "Npgsql")
-                {
-                    sent.Add(activity.DisplayName);
-                }
-            };
-            await using var writer = DbWriterPostgresTests.NewWriter(fixture.App.Services);
             var result = writer.WriteAsync(Stage<bool>(async db =>
             {
-                sent.Clear(); // what opening the context sent is not the write's
+                sent.Reset(); // what opening the context sent is not the write's
                 addresses = await write(db);
                 return true;
             }), CancellationToken.None);

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OtpEmail.Admin.Common;
@@ -20,9 +18,6 @@ namespace OtpEmail.Admin.Tests.Infrastructure.Data;
 [Trait("Category", "Postgres")]
 public sealed class ReadAheadTests(PostgresApiFixture fixture)
 {
-    private const string TestSource = "OtpEmail.Admin.Tests.ReadAhead";
-    private static readonly ActivitySource Test = new(TestSource);
-
     private static readonly PreparedQuery Exists = new(
         (db, arguments) => db.Set<RecipientMailCount>().AsNoTracking().Where(c => c.Address == (string)arguments[0]).Select(c => c.Address).Take(1),
         "\u0001");
@@ -195,29 +190,14 @@ public sealed class ReadAheadTests(PostgresApiFixture fixture)
     private async Task<(int RoundTrips, Result<T>[] Results)> RoundTripsAsync<T>(
         params (Func<AppDbContext, CancellationToken, Task<Staged<T>>> Stage, ReadAhead? Reads)[] writes)
     {
-        var sent = new ConcurrentBag<string>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "Npgsql" or TestSource,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-        };
-        ActivitySource.AddActivityListener(listener);
-        using var scope = Test.StartActivity("batch") ?? throw new InvalidOperationException("The test's activity was not sampled.");
-        var trace = scope.TraceId;
-        listener.ActivityStopped = activity =>
-        {
-            if (activity.TraceId == trace && activity.Source.Name == "Npgsql")
-            {
-                sent.Add(activity.DisplayName);
-            }
-        };
+        using var sent = new NpgsqlRoundTrips("batch");
         await using var writer = DbWriterPostgresTests.NewWriter(fixture.App.Services);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var holding = await HoldAsync(writer, release.Task);
         var results = writes
             .Select(write => write.Reads is { } reads ? writer.WriteAsync(write.Stage, reads, CancellationToken.None) : writer.WriteAsync(write.Stage, CancellationToken.None))
             .ToArray();
-        sent.Clear(); // what the held write sent is not the batch's
+        sent.Reset(); // what the held write sent is not the batch's
         release.SetResult();
         await holding;
         var answers = await Task.WhenAll(results);
