@@ -89,12 +89,18 @@ public sealed partial class AddOtpEmailHandler(
         }
 
         var address = email.Address!;
-        var target = (TargetQuery, TargetArguments(id.Value, EmailAddress.Normalize(address)));
-        var reads = verification.Value.Mode == VerificationMode.SendCode
-            ? new ReadAhead([id.Value, CodeIssuer.RecipientKey(address)], target, CodeIssuer.RecipientCountRead(address))
-            : new ReadAhead([id.Value], target);
+        var normalized = EmailAddress.Normalize(address);
+        var target = (TargetQuery, TargetArguments(id.Value, normalized));
+        var reads = new ReadAhead([id.Value], target);
+        if (verification.Value.Mode == VerificationMode.SendCode)
+        {
+            var mailbox = EmailAddress.Mailbox(address); // a mail also reads its mailbox's count
+            reads = new ReadAhead([id.Value, CodeIssuer.RecipientKey(mailbox)], target, CodeIssuer.RecipientCountRead(mailbox));
+        }
+
         return new Addition(
-            id.Value, verification.Value, reads, (db, precondition, ct) => StageAsync(db, caller, id.Value, address, verification.Value, precondition, ct));
+            id.Value, verification.Value, reads,
+            (db, precondition, ct) => StageAsync(db, caller, id.Value, address, normalized, verification.Value, precondition, ct));
     }
 
     /// <summary>What follows a committed add: the mail dispatcher woken, the count, the log line.</summary>
@@ -128,11 +134,11 @@ public sealed partial class AddOtpEmailHandler(
     }
 
     private async Task<Staged<AddOtpEmailResponse>> StageAsync(
-        AppDbContext db, Caller caller, UserId userId, string address, Verification verification, Func<AppError?>? precondition, CancellationToken cancellationToken)
+        AppDbContext db, Caller caller, UserId userId, string address, string normalized, Verification verification, Func<AppError?>? precondition,
+        CancellationToken cancellationToken)
     {
         // One round trip: the user, how many live authenticators it has, whether one has this address,
         // the sequence of its last event (for the next one) and its enrolment counts (for the overview's).
-        var normalized = EmailAddress.Normalize(address);
         var target = await ReadTargetAsync(db, TargetArguments(userId, normalized), cancellationToken);
         if (precondition?.Invoke() is { } unmet)
         {

@@ -25,11 +25,11 @@ public sealed class CodeIssuer(VerificationCodes codes, VerificationMessages mes
 
     private static readonly PreparedInsert<RecipientMailCount> NewRecipientCount = new();
 
-    /// <summary>The read of a send-code issue's mailbox count, to be read ahead (see <see cref="ReadAhead"/>).</summary>
-    internal static (PreparedQuery Query, object[] Arguments) RecipientCountRead(string address) => (StoredRecipientCount, [EmailAddress.Mailbox(address)]);
+    /// <summary>The read of a send-code issue's count for <paramref name="mailbox"/> (see <see cref="EmailAddress.Mailbox"/>), as it makes it and to be read ahead (see <see cref="ReadAhead"/>).</summary>
+    internal static (PreparedQuery Query, object[] Arguments) RecipientCountRead(string mailbox) => (StoredRecipientCount, [mailbox]);
 
     /// <summary>What a send-code issue counts mail by, as a key of <see cref="ReadAhead"/>: its mailbox.</summary>
-    internal static object RecipientKey(string address) => new Mailbox(EmailAddress.Mailbox(address));
+    internal static object RecipientKey(string mailbox) => new Mailbox(mailbox);
 
     /// <summary>Returns the new code in plain text: for the response in return-code mode, else to forget.</summary>
     public async Task<Result<string>> IssueAsync(
@@ -107,7 +107,8 @@ public sealed class CodeIssuer(VerificationCodes codes, VerificationMessages mes
             return staged.Entity;
         }
 
-        await using var row = await StoredRecipientCount.ExecuteReaderAsync(db, [address], cancellationToken);
+        var (query, arguments) = RecipientCountRead(address);
+        await using var row = await query.ExecuteReaderAsync(db, arguments, cancellationToken);
         if (!await row.ReadAsync(cancellationToken))
         {
             return null;

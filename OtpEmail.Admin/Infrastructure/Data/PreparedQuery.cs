@@ -25,7 +25,7 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
             return fetched; // fetched with the batch's other reads, at its start
         }
 
-        var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
+        var template = TemplateFor(db);
         if (DeferredWrites.Apply(db))
         {
             return await DeferredWrites.ReadAsync(db, Batched(template, arguments), cancellationToken); // with the statements waiting, in one round trip
@@ -50,28 +50,21 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
     /// </summary>
     internal async Task<DeferredWrites.Answer> AskAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
     {
-        if (ReadAhead.Take(db, this, arguments) is { } fetched)
-        {
-            await using (fetched)
-            {
-                return DeferredWrites.Answer.Given(await fetched.ReadAsync(cancellationToken));
-            }
-        }
-
-        var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
         if (DeferredWrites.Apply(db) && db.ReadAhead is not { Fetched: true })
         {
-            return DeferredWrites.Ask(db, Batched(template, arguments));
+            return DeferredWrites.Ask(db, BatchCommand(db, arguments));
         }
 
-        // Elsewhere, and when the stage's reads were fetched ahead (its next read may not go to the server): asked now.
+        // Elsewhere, and when the stage's reads were fetched ahead (its next read may not go to the server): asked now,
+        // answered from those reads if it is one of them.
         await using var found = await ExecuteReaderAsync(db, arguments, cancellationToken);
         return DeferredWrites.Answer.Given(await found.ReadAsync(cancellationToken));
     }
 
     /// <summary>The query with <paramref name="arguments"/>, for a batch of commands on PostgreSQL.</summary>
-    internal NpgsqlBatchCommand BatchCommand(AppDbContext db, object[] arguments) =>
-        Batched(_templates.GetOrAdd(db.GetType(), _ => Generate(db)), arguments);
+    internal NpgsqlBatchCommand BatchCommand(AppDbContext db, object[] arguments) => Batched(TemplateFor(db), arguments);
+
+    private Template TemplateFor(AppDbContext db) => _templates.GetOrAdd(db.GetType(), _ => Generate(db));
 
     private static NpgsqlBatchCommand Batched(Template template, object[] arguments)
     {
