@@ -228,6 +228,131 @@ public sealed class MailDeliveryTests
         Assert.All(addresses, address => Assert.Equal(1, transport.Sent[address]));
     }
 
+    [Fact]
+    public async Task WhileARoundSendsTheNextIsClaimedAndAnAddressStillGetsItsMailInTheOrderItWasQueued()
+    {
+        var transport = new OrderedTransport();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = new AppFactory(25, RoundsOfTwoOnOneConnection, services => services.AddSingleton<IMailTransport>(transport).AddSingleton<TimeProvider>(clock));
+        var address = ApiClient.NewAddress();
+        var queued = await EnqueueAsync(app, clock, address, 5);
+        transport.HoldFirstSend();
+
+        app.Services.GetRequiredService<MailOutbox>().Notify();
+        await transport.FirstSendStarted;
+        // The first round (two mails) is sending; the next two were claimed meanwhile.
+        await Eventually.TrueAsync(async () => await ClaimedAsync(app, address) == 4, "the next round claimed while the first one sends");
+        transport.ReleaseFirstSend();
+
+        await Eventually.TrueAsync(() => transport.Sent.Count == 5, "every mail sent");
+        Assert.Equal(queued, transport.Sent);
+        await Eventually.TrueAsync(async () => await SentAsync(app, address) == 5, "every mail recorded as sent");
+    }
+
+    [Fact]
+    public async Task WhenARoundStopsEarlyTheRoundClaimedAheadGoesBackAndDoesNotOvertakeTheMailLeft()
+    {
+        var transport = new OrderedTransport();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = new AppFactory(25, RoundsOfTwoOnOneConnection, services => services.AddSingleton<IMailTransport>(transport).AddSingleton<TimeProvider>(clock));
+        var address = ApiClient.NewAddress();
+        var queued = await EnqueueAsync(app, clock, address, 5);
+        transport.FailOnceOn(queued[0]); // the relay is away for the first: the round stops, the second goes back untried
+
+        app.Services.GetRequiredService<MailOutbox>().Notify();
+        await Eventually.TrueAsync(() => transport.Sent.Count == 4, "the four mails not refused sent");
+        clock.Advance(TimeSpan.FromMinutes(1)); // the first mail's retry is due
+        await Eventually.TrueAsync(() => transport.Sent.Count == 5, "the first mail sent on its retry");
+
+        // The mail the first round did not reach went before the round claimed ahead of it, not after.
+        Assert.Equal([queued[1], queued[2], queued[3], queued[4], queued[0]], transport.Sent);
+        await Eventually.TrueAsync(async () => await SentAsync(app, address) == 5, "every mail recorded as sent");
+    }
+
+    private static readonly Dictionary<string, string?> RoundsOfTwoOnOneConnection = new()
+    {
+        ["Mail:BatchSize"] = "2",
+        ["Mail:Connections"] = "1", // one connection: the order it sends in is the order of delivery
+    };
+
+    // Mail to one address, queued a second apart, stored in one transaction (a round sees all of it or none); returns the ids in queue order.
+    private static async Task<List<long>> EnqueueAsync(AppFactory app, FakeTimeProvider clock, string address, int count)
+    {
+        app.StartClient().Dispose();
+        var outbox = app.Services.GetRequiredService<MailOutbox>();
+        await using var db = app.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        List<long> ids = [];
+        for (var i = 0; i < count; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var content = new VerificationMessage("en", "Acme", null, null).Content(MailPreview.SampleUser, $"CODE{i}", new Uri("https://verify.example/"), TimeSpan.FromMinutes(10));
+            ids.Add((await outbox.EnqueueAsync(db, address, "Verify your email", content, clock.GetUtcNow().AddMinutes(10), "test", CancellationToken.None)).Id);
+        }
+
+        await transaction.CommitAsync();
+        return ids;
+    }
+
+    private static async Task<int> ClaimedAsync(AppFactory app, string address)
+    {
+        await using var db = app.CreateDbContext();
+        return await db.OutboxMails.CountAsync(m => m.To == address && m.ClaimToken != null);
+    }
+
+    private static async Task<int> SentAsync(AppFactory app, string address)
+    {
+        await using var db = app.CreateDbContext();
+        return await db.OutboxMails.CountAsync(m => m.To == address && m.Status == OutboxMailStatus.Sent && m.ProtectedBody == null);
+    }
+
+    // Keeps the mail sent, in the order sent (by outbox id, from the Message-ID); can hold the first send, or refuse one mail once as a relay that is away would.
+    private sealed class OrderedTransport : IMailTransport
+    {
+        private readonly TaskCompletionSource _firstSendStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource? _hold;
+        private long? _failOnce;
+
+        public List<long> Sent { get; } = [];
+
+        public Task FirstSendStarted => _firstSendStarted.Task;
+
+        public void HoldFirstSend() => _hold = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void ReleaseFirstSend() => _hold!.SetResult();
+
+        public void FailOnceOn(long mailId) => _failOnce = mailId;
+
+        public Task<IMailSession> OpenAsync(CancellationToken cancellationToken) => Task.FromResult<IMailSession>(new Session(this));
+
+        private sealed class Session(OrderedTransport transport) : IMailSession
+        {
+            public async Task<string?> SendAsync(MimeKit.MimeMessage message, CancellationToken cancellationToken)
+            {
+                var id = long.Parse(message.MessageId!.Split('@')[0], System.Globalization.CultureInfo.InvariantCulture);
+                if (transport._firstSendStarted.TrySetResult() && transport._hold is { } hold)
+                {
+                    await hold.Task.WaitAsync(cancellationToken);
+                }
+
+                lock (transport.Sent)
+                {
+                    if (transport._failOnce == id)
+                    {
+                        transport._failOnce = null;
+                        throw new TransientMailException("the relay is away", new IOException("connection refused"));
+                    }
+
+                    transport.Sent.Add(id);
+                }
+
+                return "250 OK";
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+
     // Each send waits (up to 2 s) until as many sessions send as expected: one connection at a time never gets there.
     private sealed class SideBySideTransport(int expected) : IMailTransport
     {

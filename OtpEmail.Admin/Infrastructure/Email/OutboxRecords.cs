@@ -57,6 +57,10 @@ public sealed class OutboxRecords(DbWriter writer, MailOutbox outbox, IEnumerabl
         }, CancellationToken.None);
     }
 
+    /// <summary>Gives back a round's mail that was claimed and not sent: the next round may take it at once. Not cancellable, as <see cref="SentAsync"/>.</summary>
+    public Task GiveBackAsync(long claim) =>
+        writer.RunAsync(db => outbox.Queue.GiveBackAsync(db, claim, CancellationToken.None), CancellationToken.None);
+
     /// <summary>A mail that will never go: expired, or refused for good (<paramref name="attempted"/>: the relay was tried).</summary>
     public async Task GivenUpAsync(OutboxMail mail, string reason, bool attempted, string? reply)
     {
