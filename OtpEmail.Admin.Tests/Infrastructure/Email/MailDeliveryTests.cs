@@ -231,9 +231,8 @@ public sealed class MailDeliveryTests
     [Fact]
     public async Task WhileARoundSendsTheNextIsClaimedAndAnAddressStillGetsItsMailInTheOrderItWasQueued()
     {
-        var transport = new OrderedTransport();
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = new AppFactory(25, RoundsOfTwoOnOneConnection, services => services.AddSingleton<IMailTransport>(transport).AddSingleton<TimeProvider>(clock));
+        var (transport, clock) = (new OrderedTransport(), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await using var app = RoundsOfTwoOnOneConnection(transport, clock);
         var address = ApiClient.NewAddress();
         var queued = await EnqueueAsync(app, clock, address, 5);
         transport.HoldFirstSend();
@@ -252,9 +251,8 @@ public sealed class MailDeliveryTests
     [Fact]
     public async Task WhenARoundStopsEarlyTheRoundClaimedAheadGoesBackAndDoesNotOvertakeTheMailLeft()
     {
-        var transport = new OrderedTransport();
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = new AppFactory(25, RoundsOfTwoOnOneConnection, services => services.AddSingleton<IMailTransport>(transport).AddSingleton<TimeProvider>(clock));
+        var (transport, clock) = (new OrderedTransport(), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await using var app = RoundsOfTwoOnOneConnection(transport, clock);
         var address = ApiClient.NewAddress();
         var queued = await EnqueueAsync(app, clock, address, 5);
         transport.FailOnceOn(queued[0]); // the relay is away for the first: the round stops, the second goes back untried
@@ -269,11 +267,10 @@ public sealed class MailDeliveryTests
         await Eventually.TrueAsync(async () => await SentAsync(app, address) == 5, "every mail recorded as sent");
     }
 
-    private static readonly Dictionary<string, string?> RoundsOfTwoOnOneConnection = new()
-    {
-        ["Mail:BatchSize"] = "2",
-        ["Mail:Connections"] = "1", // one connection: the order it sends in is the order of delivery
-    };
+    // Rounds of two mails on one connection (the order it sends in is the order of delivery), at the time the test says.
+    private static AppFactory RoundsOfTwoOnOneConnection(OrderedTransport transport, FakeTimeProvider clock) =>
+        new(25, new Dictionary<string, string?> { ["Mail:BatchSize"] = "2", ["Mail:Connections"] = "1" },
+            services => services.AddSingleton<IMailTransport>(transport).AddSingleton<TimeProvider>(clock));
 
     // Mail to one address, queued a second apart, stored in one transaction (a round sees all of it or none); returns the ids in queue order.
     private static async Task<List<long>> EnqueueAsync(AppFactory app, FakeTimeProvider clock, string address, int count)
