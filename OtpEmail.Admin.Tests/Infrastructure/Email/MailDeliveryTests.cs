@@ -234,8 +234,8 @@ public sealed class MailDeliveryTests
         var (transport, clock) = (new OrderedTransport(), new FakeTimeProvider(DateTimeOffset.UtcNow));
         await using var app = RoundsOfTwoOnOneConnection(transport, clock);
         var address = ApiClient.NewAddress();
+        transport.HoldFirstSend(); // before the mail is stored: the dispatcher also looks by itself
         var queued = await EnqueueAsync(app, clock, address, 5);
-        transport.HoldFirstSend();
 
         app.Services.GetRequiredService<MailOutbox>().Notify();
         await transport.FirstSendStarted;
@@ -254,8 +254,8 @@ public sealed class MailDeliveryTests
         var (transport, clock) = (new OrderedTransport(), new FakeTimeProvider(DateTimeOffset.UtcNow));
         await using var app = RoundsOfTwoOnOneConnection(transport, clock);
         var address = ApiClient.NewAddress();
+        transport.FailFirstSend(); // the relay is away for the first: the round stops, the second goes back untried
         var queued = await EnqueueAsync(app, clock, address, 5);
-        transport.FailOnceOn(queued[0]); // the relay is away for the first: the round stops, the second goes back untried
 
         app.Services.GetRequiredService<MailOutbox>().Notify();
         await Eventually.TrueAsync(() => transport.Sent.Count == 4, "the four mails not refused sent");
@@ -265,6 +265,27 @@ public sealed class MailDeliveryTests
         // The mail the first round did not reach went before the round claimed ahead of it, not after.
         Assert.Equal([queued[1], queued[2], queued[3], queued[4], queued[0]], transport.Sent);
         await Eventually.TrueAsync(async () => await SentAsync(app, address) == 5, "every mail recorded as sent");
+    }
+
+    [Fact]
+    public async Task StoppingWhileARoundSendsGivesBackItsMailAndTheRoundClaimedAhead()
+    {
+        var (transport, clock) = (new OrderedTransport(), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await using var app = RoundsOfTwoOnOneConnection(transport, clock);
+        var address = ApiClient.NewAddress();
+        transport.HoldFirstSend();
+        await EnqueueAsync(app, clock, address, 5);
+
+        app.Services.GetRequiredService<MailOutbox>().Notify();
+        await transport.FirstSendStarted;
+        await Eventually.TrueAsync(async () => await ClaimedAsync(app, address) == 4, "the next round claimed while the first one sends");
+        await Dispatcher(app).StopAsync(CancellationToken.None); // the host stops while the first mail is under way
+
+        // Nothing is left held until a lease runs out: the next dispatcher (another instance, or this one started again) sends it at once.
+        await using var db = app.CreateDbContext();
+        Assert.Equal(0, await db.OutboxMails.CountAsync(m => m.To == address && m.ClaimedUntil != null));
+        Assert.Equal(5, await db.OutboxMails.CountAsync(m => m.To == address && m.Status == OutboxMailStatus.Pending));
+        Assert.Empty(transport.Sent);
     }
 
     // Rounds of two mails on one connection (the order it sends in is the order of delivery), at the time the test says.
@@ -303,12 +324,12 @@ public sealed class MailDeliveryTests
         return await db.OutboxMails.CountAsync(m => m.To == address && m.Status == OutboxMailStatus.Sent && m.ProtectedBody == null);
     }
 
-    // Keeps the mail sent, in the order sent (by outbox id, from the Message-ID); can hold the first send, or refuse one mail once as a relay that is away would.
+    // Keeps the mail sent, in the order sent (by outbox id, from the Message-ID); can hold the first send, or refuse it as a relay that is away would.
     private sealed class OrderedTransport : IMailTransport
     {
         private readonly TaskCompletionSource _firstSendStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private TaskCompletionSource? _hold;
-        private long? _failOnce;
+        private bool _failFirst;
 
         public List<long> Sent { get; } = [];
 
@@ -318,7 +339,7 @@ public sealed class MailDeliveryTests
 
         public void ReleaseFirstSend() => _hold!.SetResult();
 
-        public void FailOnceOn(long mailId) => _failOnce = mailId;
+        public void FailFirstSend() => _failFirst = true;
 
         public Task<IMailSession> OpenAsync(CancellationToken cancellationToken) => Task.FromResult<IMailSession>(new Session(this));
 
@@ -327,18 +348,19 @@ public sealed class MailDeliveryTests
             public async Task<string?> SendAsync(MimeKit.MimeMessage message, CancellationToken cancellationToken)
             {
                 var id = long.Parse(message.MessageId!.Split('@')[0], System.Globalization.CultureInfo.InvariantCulture);
-                if (transport._firstSendStarted.TrySetResult() && transport._hold is { } hold)
+                var first = transport._firstSendStarted.TrySetResult();
+                if (first && transport._hold is { } hold)
                 {
                     await hold.Task.WaitAsync(cancellationToken);
                 }
 
+                if (first && transport._failFirst)
+                {
+                    throw new TransientMailException("the relay is away", new IOException("connection refused"));
+                }
+
                 lock (transport.Sent)
                 {
-                    if (transport._failOnce == id)
-                    {
-                        transport._failOnce = null;
-                        throw new TransientMailException("the relay is away", new IOException("connection refused"));
-                    }
 
                     transport.Sent.Add(id);
                 }

@@ -131,13 +131,14 @@ public sealed partial class MailDispatcher(
     {
         var claimedAt = time.GetUtcNow();
         var claim = await outbox.Queue.ClaimDueAsync(claimedAt, _settings.ClaimLease, _settings.BatchSize, cancellationToken);
-        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        return new Round(claim, claimedAt, await outbox.Queue.Claimed(db, claim).ToListAsync(cancellationToken));
+        // Once claimed, read whatever happens: a round read is a round that can be given back (stopping mid-round).
+        await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+        return new Round(claim, claimedAt, await outbox.Queue.Claimed(db, claim).ToListAsync(CancellationToken.None));
     }
 
     private Task GiveBackAsync(Round round) => records.GiveBackAsync(round.Claim);
 
-    // The round claimed ahead when the one before failed: the failure reported is the first one.
+    // The round claimed ahead, when sending the one before failed: that failure is the one that goes on.
     private async Task GiveBackQuietlyAsync(Task<Round>? next)
     {
         try
@@ -149,7 +150,7 @@ public sealed partial class MailDispatcher(
         }
         catch (Exception e)
         {
-            if (e is not OperationCanceledException)
+            if (e is not OperationCanceledException && !outage.TryReport(e))
             {
                 LogGiveBackFailed(logger, e); // its claim runs out by itself
             }
@@ -281,7 +282,7 @@ public sealed partial class MailDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mail {MailId} given up: {Reason}")]
     private static partial void LogGivenUp(ILogger logger, long mailId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Mail claimed ahead could not be given back; its claim runs out by itself")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mail claimed ahead was not sent and could not be given back; its claim runs out by itself")]
     private static partial void LogGiveBackFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Mail dispatch round failed")]
