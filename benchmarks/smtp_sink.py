@@ -49,6 +49,8 @@ class Session(asyncio.Protocol):
                 continue
             line_end = self.buffer.find(b"\n")
             if line_end < 0:
+                if len(self.buffer) > LIMIT:
+                    self.transport.close()
                 break
             verb, self.buffer = self.buffer[:4].upper(), self.buffer[line_end + 1 :]
             if verb == b"EHLO":
