@@ -234,13 +234,8 @@ public sealed class MailDeliveryTests
         var (transport, clock) = (new OrderedTransport(), new FakeTimeProvider(DateTimeOffset.UtcNow));
         await using var app = RoundsOfTwoOnOneConnection(transport, clock);
         var address = ApiClient.NewAddress();
-        transport.HoldFirstSend(); // before the mail is stored: the dispatcher also looks by itself
-        var queued = await EnqueueAsync(app, clock, address, 5);
 
-        app.Services.GetRequiredService<MailOutbox>().Notify();
-        await transport.FirstSendStarted;
-        // The first round (two mails) is sending; the next two were claimed meanwhile.
-        await Eventually.TrueAsync(async () => await ClaimedAsync(app, address) == 4, "the next round claimed while the first one sends");
+        var queued = await HoldTheFirstRoundAsync(app, transport, clock, address);
         transport.ReleaseFirstSend();
 
         await Eventually.TrueAsync(() => transport.Sent.Count == 5, "every mail sent");
@@ -273,12 +268,8 @@ public sealed class MailDeliveryTests
         var (transport, clock) = (new OrderedTransport(), new FakeTimeProvider(DateTimeOffset.UtcNow));
         await using var app = RoundsOfTwoOnOneConnection(transport, clock);
         var address = ApiClient.NewAddress();
-        transport.HoldFirstSend();
-        await EnqueueAsync(app, clock, address, 5);
 
-        app.Services.GetRequiredService<MailOutbox>().Notify();
-        await transport.FirstSendStarted;
-        await Eventually.TrueAsync(async () => await ClaimedAsync(app, address) == 4, "the next round claimed while the first one sends");
+        await HoldTheFirstRoundAsync(app, transport, clock, address);
         await Dispatcher(app).StopAsync(CancellationToken.None); // the host stops while the first mail is under way
 
         // Nothing is left held until a lease runs out: the next dispatcher (another instance, or this one started again) sends it at once.
@@ -292,6 +283,17 @@ public sealed class MailDeliveryTests
     private static AppFactory RoundsOfTwoOnOneConnection(OrderedTransport transport, FakeTimeProvider clock) =>
         new(25, new Dictionary<string, string?> { ["Mail:BatchSize"] = "2", ["Mail:Connections"] = "1" },
             services => services.AddSingleton<IMailTransport>(transport).AddSingleton<TimeProvider>(clock));
+
+    // Five mails to one address; the first round's first send is held, and the next round (two more) claimed meanwhile. Returns the ids in queue order.
+    private static async Task<List<long>> HoldTheFirstRoundAsync(AppFactory app, OrderedTransport transport, FakeTimeProvider clock, string address)
+    {
+        transport.HoldFirstSend(); // before the mail is stored: the dispatcher also looks by itself
+        var queued = await EnqueueAsync(app, clock, address, 5);
+        app.Services.GetRequiredService<MailOutbox>().Notify();
+        await transport.FirstSendStarted;
+        await Eventually.TrueAsync(async () => await ClaimedAsync(app, address) == 4, "the next round claimed while the first one sends");
+        return queued;
+    }
 
     // Mail to one address, queued a second apart, stored in one transaction (a round sees all of it or none); returns the ids in queue order.
     private static async Task<List<long>> EnqueueAsync(AppFactory app, FakeTimeProvider clock, string address, int count)
