@@ -155,9 +155,12 @@ public sealed class OverviewServiceTests(HandlerFixture fixture) : IClassFixture
         Assert.True(recorded.IsSuccess);
         await using var db = fixture.Db();
         var hours = await db.OrganizationHours.AsNoTracking().Where(h => h.OrganizationId == first || h.OrganizationId == second).ToListAsync();
-        (long, long) Mails(long org, DateTimeOffset at) => (
-            hours.Where(h => h.OrganizationId == org && h.Hour == OrganizationTally.HourOf(at)).Sum(h => h.MailsSent),
-            hours.Where(h => h.OrganizationId == org && h.Hour == OrganizationTally.HourOf(at)).Sum(h => h.MailsFailed));
+        (long, long) Mails(long org, DateTimeOffset at)
+        {
+            var inHour = hours.Where(h => h.OrganizationId == org && h.Hour == OrganizationTally.HourOf(at)).ToList();
+            return (inHour.Sum(h => h.MailsSent), inHour.Sum(h => h.MailsFailed));
+        }
+
         Assert.Equal((2L, 1L), Mails(first, now));
         Assert.Equal((1L, 0L), Mails(first, nextHour));
         Assert.Equal((1L, 0L), Mails(second, now));
