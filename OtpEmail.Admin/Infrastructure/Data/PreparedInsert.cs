@@ -27,10 +27,10 @@ public sealed class PreparedInsert<TEntity>
         var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
         if (DeferredWrites.Apply(db))
         {
-            var deferred = new NpgsqlBatchCommand(template.Sql);
+            var deferred = new NpgsqlBatchCommand(template.PositionalSql);
             foreach (var column in template.Columns)
             {
-                var parameter = column.CreateParameter(Parameters);
+                var parameter = column.CreateParameter(Parameters, positional: true);
                 parameter.Value = column.ValueOf(entity);
                 deferred.Parameters.Add((NpgsqlParameter)parameter);
             }
@@ -105,7 +105,9 @@ public sealed class PreparedInsert<TEntity>
 
     private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name, string Parameter)
     {
-        public DbParameter CreateParameter(DbCommand command) => Mapping.CreateParameter(command, Parameter, value: null, Property.IsNullable);
+        /// <param name="positional">Without a name, for the statement's <see cref="Template.PositionalSql"/>.</param>
+        public DbParameter CreateParameter(DbCommand command, bool positional = false) =>
+            Mapping.CreateParameter(command, positional ? string.Empty : Parameter, value: null, Property.IsNullable);
 
         public object ValueOf(TEntity entity)
         {
@@ -116,6 +118,9 @@ public sealed class PreparedInsert<TEntity>
 
     private sealed record Template(string Sql, string Copy, Column[] Columns)
     {
+        /// <summary>The insert for a batch on PostgreSQL, its parameters by position (see <see cref="Data.PositionalSql"/>).</summary>
+        public string PositionalSql { get; } = Data.PositionalSql.From(Sql, [.. Columns.Select(c => c.Parameter)]);
+
         public DbCommand CreateCommand(DbConnection connection)
         {
             var command = connection.CreateCommand();

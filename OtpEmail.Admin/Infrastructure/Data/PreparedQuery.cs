@@ -68,11 +68,11 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
 
     private static NpgsqlBatchCommand Batched(Template template, object[] arguments)
     {
-        var command = new NpgsqlBatchCommand(template.Sql);
+        var command = new NpgsqlBatchCommand(template.PositionalSql);
         for (var i = 0; i < template.Parameters.Length; i++)
         {
-            var (name, value) = template.Parameters[i];
-            command.Parameters.Add(new NpgsqlParameter(name, (template.Arguments[i] >= 0 ? arguments[template.Arguments[i]] : value) ?? DBNull.Value));
+            var value = template.Arguments[i] >= 0 ? arguments[template.Arguments[i]] : template.Parameters[i].Value;
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
         }
 
         return command;
@@ -90,6 +90,9 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
     /// <param name="Arguments">For each parameter, the argument that gives its value, or -1.</param>
     private sealed record Template(string Sql, (string Name, object? Value)[] Parameters, int[] Arguments)
     {
+        /// <summary>The SQL for a batch on PostgreSQL, its parameters by position (see <see cref="Data.PositionalSql"/>).</summary>
+        public string PositionalSql { get; } = Data.PositionalSql.From(Sql, [.. Parameters.Select(p => p.Name)]);
+
         public DbCommand CreateCommand(DbConnection connection)
         {
             var command = connection.CreateCommand();
