@@ -132,6 +132,27 @@ public sealed class MailDeliveryTests
     }
 
     [Fact]
+    public async Task ARelayThatSaysChunkingGetsTheMailByBdatWholeAndItsAnswerIsRecorded()
+    {
+        await using var relay = new ChunkingRelay();
+        await using var app = new AppFactory(relay.Port);
+        var api = new ApiClient(app.StartClient());
+        var userId = await api.CreateUserAsync();
+        var address = ApiClient.NewAddress();
+
+        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, new { address })).Status);
+
+        await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Status == OutboxMailStatus.Sent), "the mail to be recorded as sent");
+        var (command, bytes) = Assert.Single(relay.Received);
+        Assert.Equal("BDAT", command); // its size first, then the message: no wait for a go-ahead as with DATA
+        var message = await MimeKit.MimeMessage.LoadAsync(new MemoryStream(bytes));
+        Assert.Equal(address, message.To.Mailboxes.Single().Address);
+        Assert.Matches($"{app.PublicBaseUrl.AbsoluteUri}otp-email/verify\\?userID={userId}&code=[A-Z2-9]{{8}}&orgID=", message.TextBody);
+        Assert.Contains("code=", message.HtmlBody, StringComparison.Ordinal);
+        Assert.True(await OutboxAsync(app, address, m => m.RelayResponse!.Contains("queued as BDAT", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task MailClaimedByAnotherInstanceIsLeftToItUntilTheClaimRunsOutThenSentOnceUnderItsMessageId()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);

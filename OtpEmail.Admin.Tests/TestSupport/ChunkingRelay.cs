@@ -1,0 +1,133 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace OtpEmail.Admin.Tests.TestSupport;
+
+/// <summary>
+/// A small SMTP relay on loopback that says what Postfix says, <c>CHUNKING</c> among it, and takes a
+/// message by <c>BDAT</c> (in one chunk or several) or by <c>DATA</c>, keeping each with the command it came
+/// by: for the client's choice between the two, which the SmtpServer library (no <c>BDAT</c>) cannot show.
+/// </summary>
+public sealed class ChunkingRelay : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<(string Command, byte[] Message)> _received = new();
+    private readonly Task _serving;
+
+    public ChunkingRelay()
+    {
+        _listener.Start();
+        _serving = ServeAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Each message taken, with the command it came by (<c>BDAT</c> or <c>DATA</c>).</summary>
+    public IReadOnlyCollection<(string Command, byte[] Message)> Received => _received;
+
+    private async Task ServeAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            await using var stream = client.GetStream();
+            await ConverseAsync(PipeReader.Create(stream), stream, _stop.Token);
+        }
+    }
+
+    private async Task ConverseAsync(PipeReader input, Stream output, CancellationToken cancellationToken)
+    {
+        await AnswerAsync(output, "220 relay ESMTP", cancellationToken);
+        List<byte> chunks = [];
+        while (await ReadLineAsync(input, cancellationToken) is { } line)
+        {
+            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            switch (words.FirstOrDefault()?.ToUpperInvariant())
+            {
+                case "EHLO":
+                    await AnswerAsync(output, "250-relay\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 CHUNKING", cancellationToken);
+                    break;
+                case "BDAT":
+                    chunks.AddRange(await ReadBytesAsync(input, int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture), cancellationToken));
+                    if (words.Length > 2 && words[2].Equals("LAST", StringComparison.OrdinalIgnoreCase))
+                    {
+                        _received.Enqueue(("BDAT", [.. chunks]));
+                        chunks.Clear();
+                    }
+
+                    await AnswerAsync(output, "250 2.0.0 Ok: queued as BDAT", cancellationToken);
+                    break;
+                case "DATA":
+                    await AnswerAsync(output, "354 End data with <CR><LF>.<CR><LF>", cancellationToken);
+                    var message = new StringBuilder();
+                    while (await ReadLineAsync(input, cancellationToken) is { } data && data != ".")
+                    {
+                        message.Append(data.StartsWith('.') ? data[1..] : data).Append("\r\n");
+                    }
+
+                    _received.Enqueue(("DATA", Encoding.UTF8.GetBytes(message.ToString())));
+                    await AnswerAsync(output, "250 2.0.0 Ok: queued as DATA", cancellationToken);
+                    break;
+                case "QUIT":
+                    await AnswerAsync(output, "221 2.0.0 Bye", cancellationToken);
+                    return;
+                default: // MAIL, RCPT, RSET, NOOP
+                    await AnswerAsync(output, "250 2.0.0 Ok", cancellationToken);
+                    break;
+            }
+        }
+    }
+
+    private static async Task<string?> ReadLineAsync(PipeReader input, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = await input.ReadAsync(cancellationToken);
+            var buffer = read.Buffer;
+            if (buffer.PositionOf((byte)'\n') is { } end)
+            {
+                var line = Encoding.UTF8.GetString(buffer.Slice(0, end)).TrimEnd('\r');
+                input.AdvanceTo(buffer.GetPosition(1, end));
+                return line;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (read.IsCompleted)
+            {
+                return null;
+            }
+        }
+    }
+
+    private static async Task<byte[]> ReadBytesAsync(PipeReader input, int count, CancellationToken cancellationToken)
+    {
+        var read = await input.ReadAtLeastAsync(count, cancellationToken);
+        var bytes = read.Buffer.Slice(0, count).ToArray();
+        input.AdvanceTo(read.Buffer.GetPosition(count));
+        return bytes;
+    }
+
+    private static Task AnswerAsync(Stream output, string reply, CancellationToken cancellationToken) =>
+        output.WriteAsync(Encoding.ASCII.GetBytes(reply + "\r\n"), cancellationToken).AsTask();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _serving;
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
+        {
+            // Stopped.
+        }
+
+        _stop.Dispose();
+    }
+}
