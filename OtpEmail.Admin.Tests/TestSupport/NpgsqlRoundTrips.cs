@@ -12,7 +12,7 @@ public sealed class NpgsqlRoundTrips : IDisposable
 {
     private const string SourceName = "OtpEmail.Admin.Tests.RoundTrips";
     private static readonly ActivitySource Source = new(SourceName);
-    private readonly ConcurrentBag<string> _sent = [];
+    private readonly ConcurrentQueue<string> _sent = []; // the SQL of each, as Npgsql reports it
     private readonly ActivityListener _listener;
     private readonly Activity _scope;
 
@@ -30,13 +30,16 @@ public sealed class NpgsqlRoundTrips : IDisposable
         {
             if (activity.TraceId == trace && activity.Source.Name == "Npgsql")
             {
-                _sent.Add(activity.DisplayName);
+                _sent.Enqueue(activity.GetTagItem("db.query.text") as string ?? activity.GetTagItem("db.statement") as string ?? activity.DisplayName);
             }
         };
     }
 
     /// <summary>How many were sent since the start, or since <see cref="Reset"/>.</summary>
     public int Count => _sent.Count;
+
+    /// <summary>The SQL of what was sent, in order.</summary>
+    public IReadOnlyCollection<string> Statements => _sent;
 
     /// <summary>Forgets what was sent so far (e.g. what opening a context sent).</summary>
     public void Reset() => _sent.Clear();

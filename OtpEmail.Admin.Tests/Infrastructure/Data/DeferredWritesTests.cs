@@ -31,7 +31,7 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
     [Fact]
     public async Task AReadAfterTheStatementsCarriesThemAndSeesTheirRows()
     {
-        var (addresses, _) = await RoundTripsAsync(async db =>
+        var (addresses, _, _) = await RoundTripsAsync(async db =>
         {
             var written = await InsertAsync(db, 3);
             var seen = await db.Set<RecipientMailCount>().CountAsync(c => written.Contains(c.Address)); // an EF Core query: the rows go first
@@ -46,7 +46,7 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
     public async Task ARefusedWriteSendsNothing()
     {
         string[] written = [];
-        var (_, count) = await RoundTripsAsync(async db =>
+        var (_, count, _) = await RoundTripsAsync(async db =>
         {
             written = await InsertAsync(db, 5);
             throw new InvalidOperationException("Refused by the test after its statements");
@@ -79,6 +79,22 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
 
         Assert.True(readAlone.Count > 0, "Npgsql reported nothing sent");
         Assert.Equal(readAlone.Count, withQuestions.Count);
+    }
+
+    [Fact]
+    public async Task StatementsAndReadsGoWithPositionalParametersThatNpgsqlNeedNotRewrite()
+    {
+        var (_, _, statements) = await RoundTripsAsync(async db =>
+        {
+            var written = await InsertAsync(db, 2);
+            Assert.True(await FindAsync(db, written[1]));
+            return written;
+        });
+
+        var batch = Assert.Single(statements, s => s.Contains("INSERT", StringComparison.Ordinal));
+        Assert.Contains("$1", batch, StringComparison.Ordinal);
+        Assert.Contains("SELECT", batch, StringComparison.Ordinal); // the read the rows went with
+        Assert.DoesNotContain("@", batch, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,7 +133,7 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
     }
 
     // Runs one write through a writer of its own, counting what Npgsql sends for it (see NpgsqlRoundTrips).
-    private async Task<(string[] Addresses, int Count)> RoundTripsAsync(Func<AppDbContext, Task<string[]>> write, bool expectFailure = false)
+    private async Task<(string[] Addresses, int Count, string[] Statements)> RoundTripsAsync(Func<AppDbContext, Task<string[]>> write, bool expectFailure = false)
     {
         string[] addresses = [];
         using var sent = new NpgsqlRoundTrips("write");
@@ -139,7 +155,7 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
             }
         }
 
-        return (addresses, sent.Count);
+        return (addresses, sent.Count, [.. sent.Statements]);
     }
 
     private async Task<int> StoredAsync(IReadOnlyCollection<string> addresses)
