@@ -30,18 +30,28 @@ public sealed class ChunkingRelay : IAsyncDisposable
     /// <summary>Each message taken, with the command it came by (<c>BDAT</c> or <c>DATA</c>).</summary>
     public IReadOnlyCollection<(string Command, byte[] Message)> Received => _received;
 
+    // Each connection in a conversation of its own (the app may open several); all end when the relay stops.
     private async Task ServeAsync()
     {
-        while (!_stop.IsCancellationRequested)
+        List<Task> conversations = [];
+        try
         {
-            using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            await using var stream = client.GetStream();
-            await ConverseAsync(PipeReader.Create(stream), stream, _stop.Token);
+            while (true)
+            {
+                conversations.Add(ConverseAsync(await _listener.AcceptTcpClientAsync(_stop.Token), _stop.Token));
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(conversations);
         }
     }
 
-    private async Task ConverseAsync(PipeReader input, Stream output, CancellationToken cancellationToken)
+    private async Task ConverseAsync(TcpClient client, CancellationToken cancellationToken)
     {
+        using var connection = client;
+        await using var output = client.GetStream();
+        var input = PipeReader.Create(output);
         await AnswerAsync(output, "220 relay ESMTP", cancellationToken);
         List<byte> chunks = [];
         while (await ReadLineAsync(input, cancellationToken) is { } line)
