@@ -11,23 +11,27 @@ namespace OtpEmail.Admin.Tests.TestSupport;
 /// A small SMTP relay on loopback that says what Postfix says, <c>CHUNKING</c> among it, and takes a
 /// message by <c>BDAT</c> (in one chunk or several) or by <c>DATA</c>, keeping each with the command it came
 /// by: for the client's choice between the two, which the SmtpServer library (no <c>BDAT</c>) cannot show.
+/// <paramref name="bdatReply"/> is its answer to a message's last chunk: a refusal of the content (<c>554</c>),
+/// or of the command itself (<c>502</c>), as relays behind a firewall that does not know <c>BDAT</c> answer.
 /// </summary>
-public sealed class ChunkingRelay : IAsyncDisposable
+public sealed class ChunkingRelay(string bdatReply = "250 2.0.0 Ok: queued as BDAT") : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<(string Command, byte[] Message)> _received = new();
-    private readonly Task _serving;
+    private Task? _serving;
 
-    public ChunkingRelay()
+    /// <summary>Listens on a free port of its own (<see cref="Port"/>).</summary>
+    public ChunkingRelay Start()
     {
         _listener.Start();
         _serving = ServeAsync();
+        return this;
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>Each message taken, with the command it came by (<c>BDAT</c> or <c>DATA</c>).</summary>
+    /// <summary>Each message taken (answered 250), with the command it came by (<c>BDAT</c> or <c>DATA</c>).</summary>
     public IReadOnlyCollection<(string Command, byte[] Message)> Received => _received;
 
     // Each connection in a conversation of its own (the app may open several); all end when the relay stops.
@@ -62,15 +66,21 @@ public sealed class ChunkingRelay : IAsyncDisposable
                 case "EHLO":
                     await AnswerAsync(output, "250-relay\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 CHUNKING", cancellationToken);
                     break;
-                case "BDAT":
-                    chunks.AddRange(await ReadBytesAsync(input, int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture), cancellationToken));
-                    if (words.Length > 2 && words[2].Equals("LAST", StringComparison.OrdinalIgnoreCase))
+                case "BDAT" when words.Length > 1 && int.TryParse(words[1], System.Globalization.CultureInfo.InvariantCulture, out var size):
+                    if (await ReadBytesAsync(input, size, cancellationToken) is not { } chunk)
                     {
-                        _received.Enqueue(("BDAT", [.. chunks]));
-                        chunks.Clear();
+                        return; // the client went away in the middle of a chunk
                     }
 
-                    await AnswerAsync(output, "250 2.0.0 Ok: queued as BDAT", cancellationToken);
+                    chunks.AddRange(chunk);
+                    var last = words.Length > 2 && words[2].Equals("LAST", StringComparison.OrdinalIgnoreCase);
+                    if (last && bdatReply.StartsWith('2'))
+                    {
+                        _received.Enqueue(("BDAT", [.. chunks]));
+                    }
+
+                    chunks = last ? [] : chunks;
+                    await AnswerAsync(output, last ? bdatReply : "250 2.0.0 Ok: chunk", cancellationToken);
                     break;
                 case "DATA":
                     await AnswerAsync(output, "354 End data with <CR><LF>.<CR><LF>", cancellationToken);
@@ -114,9 +124,15 @@ public sealed class ChunkingRelay : IAsyncDisposable
         }
     }
 
-    private static async Task<byte[]> ReadBytesAsync(PipeReader input, int count, CancellationToken cancellationToken)
+    private static async Task<byte[]?> ReadBytesAsync(PipeReader input, int count, CancellationToken cancellationToken)
     {
         var read = await input.ReadAtLeastAsync(count, cancellationToken);
+        if (read.Buffer.Length < count)
+        {
+            input.AdvanceTo(read.Buffer.End);
+            return null;
+        }
+
         var bytes = read.Buffer.Slice(0, count).ToArray();
         input.AdvanceTo(read.Buffer.GetPosition(count));
         return bytes;
@@ -131,7 +147,7 @@ public sealed class ChunkingRelay : IAsyncDisposable
         _listener.Stop();
         try
         {
-            await _serving;
+            await (_serving ?? Task.CompletedTask);
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
         {

@@ -134,7 +134,7 @@ public sealed class MailDeliveryTests
     [Fact]
     public async Task ARelayThatSaysChunkingGetsTheMailByBdatWholeAndItsAnswerIsRecorded()
     {
-        await using var relay = new ChunkingRelay();
+        await using var relay = new ChunkingRelay().Start();
         await using var app = new AppFactory(relay.Port);
         var api = new ApiClient(app.StartClient());
         var userId = await api.CreateUserAsync();
@@ -150,6 +150,39 @@ public sealed class MailDeliveryTests
         Assert.Matches($"{app.PublicBaseUrl.AbsoluteUri}otp-email/verify\\?userID={userId}&code=[A-Z2-9]{{8}}&orgID=", message.TextBody);
         Assert.Contains("code=", message.HtmlBody, StringComparison.Ordinal);
         Assert.True(await OutboxAsync(app, address, m => m.RelayResponse!.Contains("queued as BDAT", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ARelayThatSaysChunkingButDoesNotTakeBdatGetsTheMailByDataOnItsNextTry()
+    {
+        await using var relay = new ChunkingRelay("502 5.5.1 Error: command not recognized").Start();
+        await using var app = new AppFactory(relay.Port);
+        var api = new ApiClient(app.StartClient());
+        var userId = await api.CreateUserAsync();
+        var address = ApiClient.NewAddress();
+
+        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, new { address })).Status);
+
+        await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Status == OutboxMailStatus.Sent), "the mail to be recorded as sent");
+        var (command, _) = Assert.Single(relay.Received);
+        Assert.Equal("DATA", command);
+        Assert.True(await OutboxAsync(app, address, m => m.Attempts == 2 && m.RelayResponse!.Contains("queued as DATA", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ARefusalOfTheContentSentByBdatFailsTheMailForGood()
+    {
+        await using var relay = new ChunkingRelay("554 5.7.1 Message rejected by policy").Start();
+        await using var app = new AppFactory(relay.Port);
+        var api = new ApiClient(app.StartClient());
+        var userId = await api.CreateUserAsync();
+        var address = ApiClient.NewAddress();
+
+        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, new { address })).Status);
+
+        await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Status == OutboxMailStatus.GivenUp), "the mail to be given up");
+        Assert.True(await OutboxAsync(app, address, m => m.Attempts == 1 && m.RelayResponse!.StartsWith("554 ", StringComparison.Ordinal)));
+        Assert.Empty(relay.Received);
     }
 
     [Fact]

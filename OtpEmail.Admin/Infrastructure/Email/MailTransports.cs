@@ -34,15 +34,21 @@ public sealed class PermanentMailException(string relayResponse, Exception inner
     public string RelayResponse { get; } = relayResponse;
 }
 
-/// <summary>MailKit over SMTP: one connection a session (reconnected after a failure), TLS as configured, never "when available".</summary>
+/// <summary>
+/// MailKit over SMTP: one connection a session (reconnected after a failure), TLS as configured, never
+/// "when available"; a mail by <c>BDAT</c> where the relay says <c>CHUNKING</c> (see <see cref="ChunkingSmtpClient"/>).
+/// </summary>
 public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTransport
 {
-    public Task<IMailSession> OpenAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IMailSession>(new Session(settings.Value.Smtp));
+    // Set once a relay that says CHUNKING did not take BDAT as a command: from then on every session sends by DATA.
+    private volatile bool _bdatRefused;
 
-    private sealed class Session(SmtpSettings smtp) : IMailSession
+    public Task<IMailSession> OpenAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IMailSession>(new Session(settings.Value.Smtp, this));
+
+    private sealed class Session(SmtpSettings smtp, SmtpMailTransport transport) : IMailSession
     {
-        private readonly SmtpClient _client = Client(smtp);
+        private readonly SmtpClient _client = Client(smtp, () => !transport._bdatRefused);
 
         public async Task<string?> SendAsync(MimeMessage message, CancellationToken cancellationToken)
         {
@@ -65,6 +71,15 @@ public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTr
 
                 // MailKit hands back the text of the reply to the mail's data; it is a 250 when it returns.
                 return $"250 {await _client.SendAsync(message, cancellationToken)}";
+            }
+            catch (SmtpCommandException e) when (RefusedBdat(e))
+            {
+                // Some relays (or firewalls' SMTP inspection on the way) say CHUNKING but answer BDAT as a command they
+                // do not know: not this mail's fault. It is tried again, by DATA, as is all mail after it.
+                transport._bdatRefused = true;
+                await DisconnectQuietlyAsync();
+                throw new TransientMailException(
+                    $"SMTP {smtp.Host}:{smtp.Port}: the relay says CHUNKING but did not take BDAT ({ReplyLine(e)}); mail goes by DATA from now on", e, ReplyLine(e));
             }
             catch (SmtpCommandException e) when ((int)e.StatusCode >= 500 &&
                 e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted)
@@ -90,10 +105,15 @@ public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTr
 
         private static string ReplyLine(SmtpCommandException e) => $"{(int)e.StatusCode} {e.Message}";
 
+        // A 500-504 (an unknown command, bad syntax or sequence) to a mail sent by BDAT is about the command, not the mail.
+        private bool RefusedBdat(SmtpCommandException e) =>
+            !transport._bdatRefused && _client.Capabilities.HasFlag(SmtpCapabilities.Chunking)
+            && e.ErrorCode == SmtpErrorCode.MessageNotAccepted && (int)e.StatusCode is >= 500 and <= 504;
+
         // Default certificate validation, unless a pin is set: then exactly that certificate, and no other.
-        private static SmtpClient Client(SmtpSettings smtp)
+        private static SmtpClient Client(SmtpSettings smtp, Func<bool> useBdat)
         {
-            var client = new ChunkingSmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
+            var client = new ChunkingSmtpClient(useBdat) { Timeout = (int)smtp.Timeout.TotalMilliseconds };
             if (!string.IsNullOrEmpty(smtp.CertificateThumbprint))
             {
                 var pin = smtp.CertificateThumbprint;
@@ -107,13 +127,13 @@ public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTr
 
         /// <summary>
         /// Sends a mail by <c>BDAT</c> where the relay says <c>CHUNKING</c> (Postfix, Exchange and most relays
-        /// do): its size first, then the message as it is, answered once. <c>DATA</c> waits for the relay's
-        /// go-ahead before the message, a round trip more a mail, and for both sides a wake-up more.
-        /// Relays without <c>CHUNKING</c> still get <c>DATA</c>.
+        /// do) and <paramref name="useBdat"/>: its size first, then the message as it is, answered once.
+        /// <c>DATA</c> waits for the relay's go-ahead before the message, a round trip more a mail, and for
+        /// both sides a wake-up more. Relays without <c>CHUNKING</c> still get <c>DATA</c>.
         /// </summary>
-        private sealed class ChunkingSmtpClient : SmtpClient
+        private sealed class ChunkingSmtpClient(Func<bool> useBdat) : SmtpClient
         {
-            protected override bool PreferSendAsBinaryData => true;
+            protected override bool PreferSendAsBinaryData => useBdat();
         }
 
         public async ValueTask DisposeAsync()
