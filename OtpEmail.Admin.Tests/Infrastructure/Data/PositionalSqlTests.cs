@@ -9,9 +9,9 @@ public sealed class PositionalSqlTests
     {
         var sql = PositionalSql.From(
             "UPDATE \"t\" SET \"n\" = \"n\" + @p1 WHERE \"id\" = @p10 AND \"k\" = @p1 RETURNING @p0",
-            ["p0", "@p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10"]);
+            ["p0", "@p1", "p10"]);
 
-        Assert.Equal("UPDATE \"t\" SET \"n\" = \"n\" + $2 WHERE \"id\" = $11 AND \"k\" = $2 RETURNING $1", sql);
+        Assert.Equal("UPDATE \"t\" SET \"n\" = \"n\" + $2 WHERE \"id\" = $3 AND \"k\" = $2 RETURNING $1", sql);
     }
 
     [Fact]
@@ -33,5 +33,13 @@ public sealed class PositionalSqlTests
         var refused = Assert.Throws<InvalidOperationException>(() => PositionalSql.From("SELECT @p0, @p1", ["p0"]));
 
         Assert.Contains("@p1", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AParameterTheStatementDoesNotUseIsRefused()
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => PositionalSql.From("SELECT @p0, @p2", ["p0", "p1", "p2"]));
+
+        Assert.Contains("p1", refused.Message, StringComparison.Ordinal);
     }
 }

@@ -118,8 +118,10 @@ public sealed class PreparedInsert<TEntity>
 
     private sealed record Template(string Sql, string Copy, Column[] Columns)
     {
+        private string? _positional;
+
         /// <summary>The insert for a batch on PostgreSQL, its parameters by position (see <see cref="Data.PositionalSql"/>).</summary>
-        public string PositionalSql { get; } = Data.PositionalSql.From(Sql, [.. Columns.Select(c => c.Parameter)]);
+        public string PositionalSql => _positional ??= Data.PositionalSql.From(Sql, [.. Columns.Select(c => c.Parameter)]);
 
         public DbCommand CreateCommand(DbConnection connection)
         {

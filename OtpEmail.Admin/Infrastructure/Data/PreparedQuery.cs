@@ -90,8 +90,10 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
     /// <param name="Arguments">For each parameter, the argument that gives its value, or -1.</param>
     private sealed record Template(string Sql, (string Name, object? Value)[] Parameters, int[] Arguments)
     {
+        private string? _positional;
+
         /// <summary>The SQL for a batch on PostgreSQL, its parameters by position (see <see cref="Data.PositionalSql"/>).</summary>
-        public string PositionalSql { get; } = Data.PositionalSql.From(Sql, [.. Parameters.Select(p => p.Name)]);
+        public string PositionalSql => _positional ??= Data.PositionalSql.From(Sql, [.. Parameters.Select(p => p.Name)]);
 
         public DbCommand CreateCommand(DbConnection connection)
         {

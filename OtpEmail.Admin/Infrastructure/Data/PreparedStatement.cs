@@ -13,7 +13,7 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 public sealed class PreparedStatement(string sql, int parameters)
 {
     private readonly PreparedCommands _commands = new();
-    private readonly string _positional = PositionalSql.From(sql, [.. Enumerable.Range(0, parameters).Select(i => $"p{i}")]);
+    private string? _positional; // made when first needed: on PostgreSQL
 
     /// <summary>Runs the statement with <paramref name="arguments"/> as <c>@p0</c>, <c>@p1</c>, …; counts as a write of the stage.</summary>
     public async Task ExecuteAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
@@ -44,7 +44,7 @@ public sealed class PreparedStatement(string sql, int parameters)
 
     private NpgsqlBatchCommand Batched(object[] arguments)
     {
-        var command = new NpgsqlBatchCommand(_positional);
+        var command = new NpgsqlBatchCommand(_positional ??= PositionalSql.From(sql, [.. Enumerable.Range(0, parameters).Select(i => $"p{i}")]));
         for (var i = 0; i < parameters; i++)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = arguments[i] ?? DBNull.Value });
