@@ -105,9 +105,10 @@ public sealed class SmtpMailTransport(IOptions<MailSettings> settings) : IMailTr
 
         private static string ReplyLine(SmtpCommandException e) => $"{(int)e.StatusCode} {e.Message}";
 
-        // A 500-504 (an unknown command, bad syntax or sequence) to a mail sent by BDAT is about the command, not the mail.
+        // A 500-504 (an unknown command, bad syntax or sequence) to a mail sent by BDAT is about the command, not the mail;
+        // not asked of the flag, which another connection may have set while this one's BDAT was on its way.
         private bool RefusedBdat(SmtpCommandException e) =>
-            !transport._bdatRefused && _client.Capabilities.HasFlag(SmtpCapabilities.Chunking)
+            _client.Capabilities.HasFlag(SmtpCapabilities.Chunking)
             && e.ErrorCode == SmtpErrorCode.MessageNotAccepted && (int)e.StatusCode is >= 500 and <= 504;
 
         // Default certificate validation, unless a pin is set: then exactly that certificate, and no other.
