@@ -109,6 +109,15 @@ public sealed class ApiClient(HttpClient http, ApiClient? provider = null)
         return (userId, added.Json["otpEmailId"]!.GetValue<string>(), added.Json["verificationCode"]!.GetValue<string>());
     }
 
+    /// <summary>A new user with a pending authenticator added in send-code mode (its mail queued): the user's id and the address.</summary>
+    public async Task<(string UserId, string Address)> AddSendingCodeAsync()
+    {
+        var userId = await CreateUserAsync();
+        var address = NewAddress();
+        Assert.Equal(200, (await AddOtpEmailAsync(userId, new { address })).Status);
+        return (userId, address);
+    }
+
     public Task<Reply> VerifyAsync(string userId, string otpId, string? code, string? as_ = Admin) =>
         PostAsync($"/v3alpha/users/{userId}/otp_email/{otpId}/verify", Json.Of(new { code }), as_);
 

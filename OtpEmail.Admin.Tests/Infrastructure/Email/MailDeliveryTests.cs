@@ -136,11 +136,8 @@ public sealed class MailDeliveryTests
     {
         await using var relay = new ChunkingRelay().Start();
         await using var app = new AppFactory(relay.Port);
-        var api = new ApiClient(app.StartClient());
-        var userId = await api.CreateUserAsync();
-        var address = ApiClient.NewAddress();
 
-        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, new { address })).Status);
+        var (userId, address) = await new ApiClient(app.StartClient()).AddSendingCodeAsync();
 
         await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Status == OutboxMailStatus.Sent), "the mail to be recorded as sent");
         var (command, bytes) = Assert.Single(relay.Received);
@@ -157,11 +154,8 @@ public sealed class MailDeliveryTests
     {
         await using var relay = new ChunkingRelay("502 5.5.1 Error: command not recognized").Start();
         await using var app = new AppFactory(relay.Port);
-        var api = new ApiClient(app.StartClient());
-        var userId = await api.CreateUserAsync();
-        var address = ApiClient.NewAddress();
 
-        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, new { address })).Status);
+        var (_, address) = await new ApiClient(app.StartClient()).AddSendingCodeAsync();
 
         await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Status == OutboxMailStatus.Sent), "the mail to be recorded as sent");
         var (command, _) = Assert.Single(relay.Received);
@@ -174,11 +168,8 @@ public sealed class MailDeliveryTests
     {
         await using var relay = new ChunkingRelay("554 5.7.1 Message rejected by policy").Start();
         await using var app = new AppFactory(relay.Port);
-        var api = new ApiClient(app.StartClient());
-        var userId = await api.CreateUserAsync();
-        var address = ApiClient.NewAddress();
 
-        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, new { address })).Status);
+        var (_, address) = await new ApiClient(app.StartClient()).AddSendingCodeAsync();
 
         await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Status == OutboxMailStatus.GivenUp), "the mail to be given up");
         Assert.True(await OutboxAsync(app, address, m => m.Attempts == 1 && m.RelayResponse!.StartsWith("554 ", StringComparison.Ordinal)));
