@@ -8,7 +8,7 @@ using System.Text;
 namespace OtpEmail.Admin.Tests.TestSupport;
 
 /// <summary>
-/// A small SMTP relay on loopback that says what Postfix says, <c>CHUNKING</c> among it, and takes a
+/// A small SMTP relay on loopback that says <c>CHUNKING</c> (with PIPELINING, SIZE and 8BITMIME, as Postfix does) and takes a
 /// message by <c>BDAT</c> (in one chunk or several) or by <c>DATA</c>, keeping each with the command it came
 /// by: for the client's choice between the two, which the SmtpServer library (no <c>BDAT</c>) cannot show.
 /// <paramref name="bdatReply"/> is its answer to a message's last chunk: a refusal of the content (<c>554</c>),
