@@ -114,7 +114,7 @@ public sealed class ApiClient(HttpClient http, ApiClient? provider = null)
     {
         var userId = await CreateUserAsync();
         var address = NewAddress();
-        Assert.Equal(200, (await AddOtpEmailAsync(userId, new { address })).Status);
+        Assert.Equal(200, (await AddOtpEmailAsync(userId, Json.SendCode(address))).Status);
         return (userId, address);
     }
 

@@ -45,11 +45,8 @@ public sealed class MailDeliveryTests
         await using var smtp = new SmtpSink(new SmtpSinkLogin("otp-relay", "relay-secret"));
         await smtp.StartAsync();
         await using var app = new AppFactory(smtp.Port, smtp.SecureAppSettings());
-        var api = new ApiClient(app.StartClient());
-        var userId = await api.CreateUserAsync();
-        var address = ApiClient.NewAddress();
 
-        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, Json.SendCode(address))).Status);
+        var (_, address) = await new ApiClient(app.StartClient()).AddSendingCodeAsync();
 
         await smtp.WaitForMailToAsync(address);
         var delivery = Assert.Single(smtp.Deliveries, d => d.Message.To.Mailboxes.Single().Address == address);
@@ -72,11 +69,8 @@ public sealed class MailDeliveryTests
         }
 
         await using var app = new AppFactory(smtp.Port, settings);
-        var api = new ApiClient(app.StartClient());
-        var userId = await api.CreateUserAsync();
-        var address = ApiClient.NewAddress();
 
-        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, Json.SendCode(address))).Status);
+        var (_, address) = await new ApiClient(app.StartClient()).AddSendingCodeAsync();
 
         await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Attempts >= 2), "two delivery attempts");
         Assert.True(await OutboxAsync(app, address, m =>
@@ -224,11 +218,8 @@ public sealed class MailDeliveryTests
         await using var smtp = new SmtpSink();
         await smtp.StartAsync();
         await using var app = new AppFactory(smtp.Port, services: services => services.ConfigureDbContext<SqliteDbContext>(options => options.AddInterceptors(statements)));
-        var api = new ApiClient(app.StartClient());
-        var userId = await api.CreateUserAsync();
-        var address = ApiClient.NewAddress();
 
-        Assert.Equal(200, (await api.AddOtpEmailAsync(userId, Json.SendCode(address))).Status);
+        var (_, address) = await new ApiClient(app.StartClient()).AddSendingCodeAsync();
         await smtp.WaitForMailToAsync(address);
         await Eventually.TrueAsync(() => OutboxAsync(app, address, m => m.Status == OutboxMailStatus.Sent), "the mail to be recorded as sent");
 
@@ -408,7 +399,6 @@ public sealed class MailDeliveryTests
 
                 lock (transport.Sent)
                 {
-
                     transport.Sent.Add(id);
                 }
 
