@@ -28,7 +28,9 @@ public sealed class OverviewCountsOnTwoInstancesTests(TwoInstancesFixture fixtur
 
         Assert.All(replies, reply => Assert.Equal(200, reply.Status));
         Assert.Equal(await RowsSayAsync(), await CountsSayAsync());
-        Assert.Equal(2L, await fixture.QueryAsync<long>($"""SELECT count(DISTINCT "Shard") FROM "OrganizationTotals" WHERE "OrganizationId" = {Acme}"""));
+        // A row of each instance's own for each lane of its writer (two of each): the shard is the instance's number, 256 more a lane.
+        Assert.Equal(2L, await fixture.QueryAsync<long>($"""SELECT count(DISTINCT "Shard" % 256) FROM "OrganizationTotals" WHERE "OrganizationId" = {Acme}"""));
+        Assert.Equal(4L, await fixture.QueryAsync<long>($"""SELECT count(DISTINCT "Shard") FROM "OrganizationTotals" WHERE "OrganizationId" = {Acme}"""));
     }
 
     private async Task<(long, long, long)> CountsSayAsync() => (

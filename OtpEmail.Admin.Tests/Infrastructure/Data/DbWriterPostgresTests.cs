@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure.Data;
 using OtpEmail.Admin.Tests.TestSupport;
 using static OtpEmail.Admin.Tests.Infrastructure.Data.DbWriterTests;
@@ -22,8 +23,8 @@ public sealed class DbWriterPostgresTests(PostgresApiFixture fixture) : IAsyncLi
     private readonly DbWriter _writer = NewWriter(fixture.App.Services);
 
     /// <summary>A writer of the test's own on the app's database, beside the app's.</summary>
-    internal static DbWriter NewWriter(IServiceProvider services) =>
-        new(services.GetRequiredService<IDbContextFactory<AppDbContext>>(), services.GetRequiredService<DatabaseOutage>(), NullLogger<DbWriter>.Instance);
+    internal static DbWriter NewWriter(IServiceProvider services, int lanes = 1) =>
+        new(services.GetRequiredService<IDbContextFactory<AppDbContext>>(), services.GetRequiredService<DatabaseOutage>(), NullLogger<DbWriter>.Instance, lanes: lanes);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -81,6 +82,100 @@ public sealed class DbWriterPostgresTests(PostgresApiFixture fixture) : IAsyncLi
         Assert.Equal(taken, inserted.Error);
         Assert.Equal(2, runs);
         Assert.Equal(1, await StoredCountAsync(address));
+    }
+
+    [Fact]
+    public async Task WritesAboutUsersOfDifferentLanesCommitAtOnceAndWritesAboutOneUserInTheOrderTheyCame()
+    {
+        await using var writer = NewWriter(fixture.App.Services, lanes: 2);
+        var (user, other) = UsersOfTwoLanes();
+        var (started, release) = (new TaskCompletionSource(), new TaskCompletionSource());
+        List<string> ran = [];
+
+        var held = writer.WriteAsync(Stage<bool>(async _ =>
+        {
+            Ran("first of the user");
+            started.SetResult();
+            await release.Task;
+            Ran("first of the user, released");
+            return true;
+        }), CancellationToken.None, new InOrderWith(user));
+        await started.Task;
+        var next = writer.WriteAsync(Stage(_ => Task.FromResult<Staged<bool>>(Ran("next of the user"))), CancellationToken.None, new InOrderWith(user));
+        var another = writer.WriteAsync(Stage(_ => Task.FromResult<Staged<bool>>(Ran("other user"))), CancellationToken.None, new InOrderWith(other));
+
+        try
+        {
+            Assert.True((await another.WaitAsync(TimeSpan.FromSeconds(30))).Value, "the other user's write was committed while the first lane was held");
+        }
+        finally
+        {
+            release.SetResult(); // else the writer would wait for the held write when it is disposed
+        }
+
+        await Task.WhenAll(held, next);
+        Assert.Equal(["first of the user", "other user", "first of the user, released", "next of the user"], ran);
+
+        bool Ran(string what)
+        {
+            lock (ran)
+            {
+                ran.Add(what);
+            }
+
+            return true;
+        }
+    }
+
+    [Fact]
+    public async Task TwoLanesCountingForOneOrganizationAtOnceEachMoveARowOfTheirOwn()
+    {
+        await using var writer = NewWriter(fixture.App.Services, lanes: 2);
+        var tally = fixture.App.Services.GetRequiredService<OrganizationTally>();
+        var (organization, hour) = (await OrganizationAsync(), DateTimeOffset.UnixEpoch.AddHours(Random.Shared.Next(1, 100_000)));
+        var release = new TaskCompletionSource();
+        var counted = new[] { new TaskCompletionSource(), new TaskCompletionSource() };
+        var (user, other) = UsersOfTwoLanes();
+
+        var writes = new[] { user, other }.Select((key, i) => writer.WriteAsync(Stage<bool>(async db =>
+        {
+            await tally.CountAsync(db, organization, hour, new TallyChange(Added: 1), CancellationToken.None);
+            await DeferredWrites.FlushAsync(db, CancellationToken.None); // the upsert is sent: its row is held until the commit
+            counted[i].SetResult();
+            await release.Task; // both transactions open at once
+            return true;
+        }), CancellationToken.None, new InOrderWith(key))).ToArray();
+
+        try
+        {
+            // Were both lanes to move one row, the second's upsert would wait for the first's commit, held here.
+            await Task.WhenAll(counted.Select(c => c.Task)).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            release.SetResult();
+        }
+
+        Assert.All(await Task.WhenAll(writes), written => Assert.True(written.Value));
+        await using var db = fixture.App.CreateDbContext();
+        var rows = await db.OrganizationHours.AsNoTracking()
+            .Where(h => h.OrganizationId == organization && h.Hour == OrganizationTally.HourOf(hour)).OrderBy(h => h.Shard).ToListAsync();
+        Assert.Equal([1L, 1L], rows.Select(h => h.Added));
+        Assert.Equal(IdGenerator.Instances, rows[1].Shard - rows[0].Shard);
+    }
+
+    // Two users whose writes go through different lanes of two.
+    private static (UserId, UserId) UsersOfTwoLanes()
+    {
+        var user = new UserId(Random.Shared.NextInt64(1, long.MaxValue));
+        var other = Enumerable.Range(1, 1000).Select(i => new UserId(user.Value - i)).First(key => DbWriter.LaneOf(key, 2) != DbWriter.LaneOf(user, 2));
+        return (user, other);
+    }
+
+    private async Task<long> OrganizationAsync()
+    {
+        await using var db = fixture.App.CreateDbContext();
+        return await db.Organizations.Select(o => o.Id).FirstAsync();
     }
 
     // A change committed by itself, on a connection of its own, as another instance would.

@@ -323,7 +323,7 @@ public sealed class DbWriterTests(HandlerFixture fixture) : IAsyncLifetime
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var holding = await HoldAsync(writer, release.Task);
-        var writes = stages.Select(stage => writer.WriteAsync(stage, CancellationToken.None, file, member)).ToArray();
+        var writes = stages.Select(stage => writer.WriteAsync(stage, CancellationToken.None, callerFile: file, callerMember: member)).ToArray();
         release.SetResult();
         await holding;
         return writes;

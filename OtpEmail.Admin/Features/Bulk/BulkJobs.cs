@@ -157,7 +157,7 @@ public sealed class BulkJobs(
             }
 
             return cancelled == 1;
-        }, cancellationToken);
+        }, cancellationToken, BulkRunner.Job(job.Id));
         if (!cancelled.IsSuccess)
         {
             return cancelled.Error;

@@ -134,7 +134,7 @@ public sealed partial class BulkRunner(
             }
 
             return finished == 1 && updated == 1;
-        }, cancellationToken);
+        }, cancellationToken, Job(job.Id));
         if (ended.IsSuccess && ended.Value)
         {
             codes.Finished(job.Id);
@@ -159,7 +159,7 @@ public sealed partial class BulkRunner(
 
                 await RecordAsync(db, row, prepared.Error, null, ct);
                 return Staged<bool>.Recorded(prepared.Error);
-            }, new ReadAhead([], (ToDo, [row.JobId, row.Row])), cancellationToken); // no other write of a batch changes the row
+            }, new ReadAhead([], (ToDo, [row.JobId, row.Row])), cancellationToken, Job(row.JobId)); // no other write of a batch changes the row
             return;
         }
 
@@ -176,7 +176,7 @@ public sealed partial class BulkRunner(
 
             await RecordAsync(db, row, result.IsSuccess ? null : result.Error, result.IsSuccess ? result.Value.OtpEmailId : null, ct);
             return result.IsSuccess ? staged : Staged<AddOtpEmailResponse>.Recorded(result.Error);
-        }, prepared.Value.Reads.With(ToDo, [row.JobId, row.Row]), cancellationToken);
+        }, prepared.Value.Reads.With(ToDo, [row.JobId, row.Row]), cancellationToken, Job(row.JobId));
         add.Committed(caller, prepared.Value, added);
         if (added.IsSuccess && added.Value.VerificationCode is { } code)
         {
@@ -184,8 +184,11 @@ public sealed partial class BulkRunner(
         }
     }
 
+    /// <summary>What orders a job's writes (its rows, its progress, its cancel: see <see cref="DbWriter"/>'s lanes) one after another.</summary>
+    internal static InOrderWith Job(long jobId) => new(jobId);
+
     // Rows already handed to the writer when the job is cancelled find out there, in the order of the
-    // writes: once the cancel is committed, no further row of the job is added. So do rows that another
+    // writes (all in the job's lane, see Job): once the cancel is committed, no further row of the job is added. So do rows that another
     // instance did meanwhile, having taken the job over from a runner that outran its lease: each row is
     // done once (on PostgreSQL a row done after this stage read it fails the commit, and the stage runs again).
     private static readonly AppError NotToDo = AppError.Precondition("BULK-ROW-NOT-PENDING", "The bulk job was cancelled, or the row is done");

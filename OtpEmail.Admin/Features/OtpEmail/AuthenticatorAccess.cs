@@ -39,7 +39,7 @@ public static class AuthenticatorAccess
         {
             var loaded = await LoadAsync(db, caller, target, ct);
             return loaded.IsSuccess ? await stage(db, loaded.Value.User, loaded.Value.Authenticator, ct) : loaded.Error;
-        }, cancellationToken, callerFile, callerMember);
+        }, cancellationToken, new InOrderWith(target.UserId), callerFile, callerMember); // in order with the user's adds (their first key)
 
     private static async Task<Result<(User User, OtpEmailAuthenticator Authenticator)>> LoadAsync(
         AppDbContext db, Caller caller, AuthenticatorTarget target, CancellationToken cancellationToken)

@@ -107,7 +107,7 @@ public sealed partial class VerifyLinkHandler : IDisposable
 
             var attempt = await _attempts.RecordAsync(db, LinkVisitor, user, match, code, ct);
             return attempt.IsSuccess ? attempt.Value : OtpEmailErrors.LinkFailed;
-        }, cancellationToken);
+        }, cancellationToken, new InOrderWith(id.Value));
         _metrics.Verification("link", verified);
         if (underAttack)
         {

@@ -5,8 +5,9 @@ using OtpEmail.Admin.Infrastructure.Data;
 namespace OtpEmail.Admin.Features.Users;
 
 /// <summary>
-/// An organization's running totals as counted by one instance (<see cref="Shard"/>); the figure is
-/// the sum over the instances' rows, so that instances sharing a database never update one row.
+/// An organization's running totals as counted by one writer (<see cref="Shard"/>: an instance's
+/// number, plus 256 for each lane of its writer past the first, see <see cref="AppDbContext.WriterLane"/>); the figure is the sum over the rows, so that instances
+/// sharing a database, and the lanes of one, never update one row.
 /// </summary>
 public sealed class OrganizationTotal
 {
@@ -23,7 +24,7 @@ public sealed class OrganizationTotal
     public long WithOnlyPending { get; set; }
 }
 
-/// <summary>What happened in an organization in one hour (<see cref="Hour"/>: hours since 1970, UTC), as counted by one instance.</summary>
+/// <summary>What happened in an organization in one hour (<see cref="Hour"/>: hours since 1970, UTC), as counted by one writer (see <see cref="OrganizationTotal"/>).</summary>
 public sealed class OrganizationHour
 {
     public long OrganizationId { get; set; }
@@ -55,7 +56,7 @@ public readonly record struct TallyChange(
 /// <summary>
 /// Keeps the organizations' counts for the overview in the same commit as each change that moves
 /// them: a stage calls <see cref="CountAsync"/> once it has decided to change, and the counts move by
-/// an atomic upsert (<c>n = n + x</c>) on this instance's own row, never by reading and writing back.
+/// an atomic upsert (<c>n = n + x</c>) on this writer's own row, never by reading and writing back.
 /// </summary>
 public sealed class OrganizationTally(IdGenerator ids)
 {
@@ -81,9 +82,12 @@ public sealed class OrganizationTally(IdGenerator ids)
     /// <summary>The hour <paramref name="at"/> falls in, as <see cref="OrganizationHour.Hour"/> counts.</summary>
     public static long HourOf(DateTimeOffset at) => at.ToUnixTimeMilliseconds() / 3_600_000;
 
+    // The rows of the writer on the context: the instance's number, in a block of numbers of each lane's own.
+    private int ShardOf(AppDbContext db) => ids.InstanceNumber + (IdGenerator.Instances * db.WriterLane);
+
     public async Task CountAsync(AppDbContext db, long organizationId, DateTimeOffset at, TallyChange change, CancellationToken cancellationToken)
     {
-        var shard = ids.InstanceNumber;
+        var shard = ShardOf(db);
         if (change.MovesTotals)
         {
             await Totals.ExecuteAsync(db, [organizationId, shard, change.Users, change.WithReady, change.WithOnlyPending], cancellationToken);

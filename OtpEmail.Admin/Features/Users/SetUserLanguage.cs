@@ -47,6 +47,6 @@ public sealed class SetUserLanguageHandler(DbWriter writer, UserEventLog events,
             user.PreferredLanguage = tag;
             var change = await events.AppendAsync(db, user, LanguageChanged, caller, new { language = tag }, time.GetUtcNow(), ct);
             return change.Details();
-        }, cancellationToken);
+        }, cancellationToken, new InOrderWith(id.Value));
     }
 }

@@ -29,6 +29,13 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     /// <summary>The reads fetched ahead for the stage running on the context, if any (see <see cref="Data.ReadAhead"/>).</summary>
     internal ReadAhead? ReadAhead { get; set; }
 
+    /// <summary>
+    /// Which of <see cref="DbWriter"/>'s lanes writes on the context (0: the first, or no writer): what
+    /// one lane counts goes to rows of its own (<see cref="Features.Users.OrganizationTally"/>), so
+    /// that two lanes committing at once never update one row.
+    /// </summary>
+    internal int WriterLane { get; set; }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 

@@ -60,12 +60,21 @@ public static class DataExtensions
             throw new InvalidOperationException($"Setting 'Database:MaxWriteBatch' must be 1–10000 (1 turns group commit off); it is {maxWriteBatch}.");
         }
 
+        var writeLanes = builder.Configuration.GetValue("Database:WriteLanes", DbWriter.DefaultPostgresLanes);
+        if (writeLanes is < 1 or > 16)
+        {
+            throw new InvalidOperationException($"Setting 'Database:WriteLanes' must be 1–16 (groups committed at once on PostgreSQL); it is {writeLanes}.");
+        }
+
+        writeLanes = provider == DatabaseProvider.Postgres ? writeLanes : 1; // SQLite has one writer, whatever the setting says
+
         builder.Services.AddSingleton<DatabaseOutage>();
         builder.Services.AddSingleton(services => new DbWriter(
             services.GetService<SqliteWriterContexts>() ?? services.GetRequiredService<IDbContextFactory<AppDbContext>>(),
             services.GetRequiredService<DatabaseOutage>(),
             services.GetRequiredService<ILogger<DbWriter>>(),
-            maxWriteBatch));
+            maxWriteBatch,
+            writeLanes));
         builder.Services.AddSingleton<IdGenerator>();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
