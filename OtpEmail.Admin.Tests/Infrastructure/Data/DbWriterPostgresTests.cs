@@ -164,6 +164,35 @@ public sealed class DbWriterPostgresTests(PostgresApiFixture fixture) : IAsyncLi
         Assert.Equal(IdGenerator.Instances, rows[1].Shard - rows[0].Shard);
     }
 
+    [Fact]
+    public async Task TwoLanesThatTakeTwoRowsInOppositeOrdersDeadlockAndTheOneAbortedRunsAgain()
+    {
+        await using var writer = NewWriter(fixture.App.Services, lanes: 2);
+        var (first, second) = (NewAddress(), NewAddress());
+        await OtherInstanceAsync(db => db.Set<RecipientMailCount>().AddRange(Row(first), Row(second)));
+        var (user, other) = UsersOfTwoLanes();
+        var took = new[] { new TaskCompletionSource(), new TaskCompletionSource() };
+
+        // Each counts up one row, waits until the other lane holds the other row, then counts that one up too.
+        Task<Result<bool>> CountBoth(int lane, string one, string then, UserId key) => writer.WriteAsync(Stage<bool>(async db =>
+        {
+            await CountUpAsync(db, one);
+            took[lane].TrySetResult(); // on its second run, already so
+            await took[1 - lane].Task;
+            await CountUpAsync(db, then);
+            return true;
+        }), CancellationToken.None, new InOrderWith(key));
+
+        var written = await Task.WhenAll(CountBoth(0, first, second, user), CountBoth(1, second, first, other)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.All(written, result => Assert.True(result.Value));
+        Assert.Equal(3, await StoredCountAsync(first));
+        Assert.Equal(3, await StoredCountAsync(second));
+
+        static Task CountUpAsync(AppDbContext db, string address) =>
+            db.Set<RecipientMailCount>().Where(c => c.Address == address).ExecuteUpdateAsync(set => set.SetProperty(c => c.Count, c => c.Count + 1));
+    }
+
     // Two users whose writes go through different lanes of two.
     private static (UserId, UserId) UsersOfTwoLanes()
     {

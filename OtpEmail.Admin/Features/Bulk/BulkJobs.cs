@@ -79,7 +79,8 @@ public sealed class BulkJobs(
         await writer.RunAsync(async db =>
         {
             await using var transaction = await DbWriter.BeginAsync(db); // the job and all its rows, or nothing
-            // Counted again where the job is added: the writer runs one write at a time, so two starts cannot both pass.
+            // Counted again where the job is added: statements that run by themselves go through the writer's first lane one
+            // at a time, so two starts in this instance cannot both pass.
             full = await RunningAsync(db, caller, CancellationToken.None) >= settings.Value.MaxRunningJobsPerCaller;
             if (full)
             {

@@ -30,11 +30,24 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     internal ReadAhead? ReadAhead { get; set; }
 
     /// <summary>
-    /// Which of <see cref="DbWriter"/>'s lanes writes on the context (0: the first, or no writer): what
+    /// Which of <see cref="DbWriter"/>'s lanes writes on the context (0: the first, or no writer; reset when the context is disposed): what
     /// one lane counts goes to rows of its own (<see cref="Features.Users.OrganizationTally"/>), so
     /// that two lanes committing at once never update one row.
     /// </summary>
     internal int WriterLane { get; set; }
+
+    // A pooled context goes back to the pool here: whoever takes it next is no lane of the writer's until told.
+    public override void Dispose()
+    {
+        WriterLane = 0;
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        WriterLane = 0;
+        return base.DisposeAsync();
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

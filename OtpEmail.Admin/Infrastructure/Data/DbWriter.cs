@@ -15,10 +15,12 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// <para>
 /// On PostgreSQL several writers (lanes) commit at once, each its own groups: while one waits for the
 /// server, another stages. A write goes to the lane of what it is about (<see cref="InOrderWith"/>; by
-/// default the first of its read-ahead keys, the user), so that the writes of one user, or of one bulk
-/// job, are committed in the order they were handed over and two lanes' groups do not write the same
-/// rows (the organization counts each lane keeps in rows of its own, see <see cref="AppDbContext.WriterLane"/>).
-/// What names nothing, and every write that runs by itself, goes through the first lane. SQLite has one.
+/// default the first of its read-ahead keys, the user), so that a user's own writes, or a bulk job's,
+/// are committed in the order they were handed over, and the lanes' groups seldom write the same rows
+/// (the organization counts each lane keeps in rows of its own, see <see cref="AppDbContext.WriterLane"/>).
+/// Where they do (a mail's record and its user's verification, a bulk row and its user's own add), the
+/// database refuses the later commit and its writes run again, as across instances. What names
+/// nothing, and every write that runs by itself, goes through the first lane. SQLite has one.
 /// </para>
 /// </summary>
 public sealed partial class DbWriter : IAsyncDisposable

@@ -84,7 +84,8 @@ internal sealed class StagedWrite<T>(
     public override void Answer() => Complete(_staged.Result);
 
     // A write refused for what others did meanwhile: a unique value taken, a row changed (on PostgreSQL
-    // "could not serialize", which its execution strategy hands over wrapped as a transient failure),
+    // "could not serialize", which its execution strategy hands over wrapped as a transient failure; or
+    // a deadlock with another lane or instance that took the same rows in the other order, its loser aborted),
     // whether by SaveChanges or by a statement a stage ran itself (see PreparedInsert). A database that
     // cannot be reached is no conflict, however EF wraps it: the write fails at once, as unavailable.
     private static bool IsConflict(Exception e) => !DatabaseOutage.IsOutage(e) && IsConflictOrWraps(e);
@@ -93,7 +94,7 @@ internal sealed class StagedWrite<T>(
     {
         DbUpdateException => true,
         SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_CONSTRAINT } => true,
-        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure } => true,
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected } => true,
         _ => e.InnerException is { } inner && IsConflictOrWraps(inner),
     };
 

@@ -8,7 +8,7 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 
 /// <summary>
 /// The prepared reads a write makes first, declared before it is staged (see
-/// <see cref="DbWriter.WriteAsync{T}(Func{AppDbContext, CancellationToken, Task{Staged{T}}}, ReadAhead, CancellationToken, string, string)"/>).
+/// <see cref="DbWriter.WriteAsync{T}(Func{AppDbContext, CancellationToken, Task{Staged{T}}}, ReadAhead, CancellationToken, InOrderWith?, string, string)"/>).
 /// On PostgreSQL a group commit sends the declared reads of its writes to the server in one round
 /// trip, as the first statements of its transaction (so they see the snapshot every later read of
 /// the transaction sees), and each stage takes its answers from here instead of waiting for a round

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Infrastructure.Data;
 
 namespace OtpEmail.Admin.Infrastructure.Email;
@@ -39,7 +40,7 @@ public sealed class OutboxRecords(DbWriter writer, MailOutbox outbox, IEnumerabl
     {
         var now = time.GetUtcNow();
         var outcomes = sent.Select(s => new MailOutcome(s.Mail.Id, s.Mail.Reference, s.Mail.To, Sent: true, s.Mail.Attempts + 1, Truncate(s.Reply), null, now)).ToList();
-        await writer.WriteAsync<bool>(async (db, ct) =>
+        await RecordAsync(async (db, ct) =>
         {
             var at = now.ToUnixTimeMilliseconds(); // as times are stored (AppDbContext)
             foreach (var outcome in outcomes)
@@ -54,7 +55,7 @@ public sealed class OutboxRecords(DbWriter writer, MailOutbox outbox, IEnumerabl
 
             await TellAsync(db, outcomes, ct);
             return true;
-        }, CancellationToken.None);
+        });
     }
 
     /// <summary>Gives back a round's mail that was claimed and not sent: the next round may take it at once. Not cancellable, as <see cref="SentAsync"/>.</summary>
@@ -68,7 +69,7 @@ public sealed class OutboxRecords(DbWriter writer, MailOutbox outbox, IEnumerabl
         var attempts = attempted ? mail.Attempts + 1 : mail.Attempts;
         var lastAttempt = attempted ? now : mail.LastAttemptAt;
         var outcome = new MailOutcome(mail.Id, mail.Reference, mail.To, Sent: false, attempts, Truncate(reply ?? mail.RelayResponse), Truncate(reason), now);
-        await writer.WriteAsync<bool>(async (db, ct) =>
+        await RecordAsync(async (db, ct) =>
         {
             await db.OutboxMails
                 .Where(m => m.Id == mail.Id)
@@ -81,7 +82,20 @@ public sealed class OutboxRecords(DbWriter writer, MailOutbox outbox, IEnumerabl
                     .SetProperty(m => m.ProtectedBody, (string?)null), ct);
             await TellAsync(db, [outcome], ct);
             return true;
-        }, CancellationToken.None);
+        });
+    }
+
+    // The record refuses nothing, so it comes back unwritten only when it lost every race with other writes of
+    // the same users (their own, in another lane or instance: a verification, an event): then it goes again,
+    // for an outcome left unrecorded would send the mail again once its claim ran out.
+    private async Task RecordAsync(Func<AppDbContext, CancellationToken, Task<Staged<bool>>> record)
+    {
+        Result<bool> recorded;
+        do
+        {
+            recorded = await writer.WriteAsync(record, CancellationToken.None);
+        }
+        while (!recorded.IsSuccess);
     }
 
     private async Task TellAsync(AppDbContext db, IReadOnlyList<MailOutcome> outcomes, CancellationToken cancellationToken)
