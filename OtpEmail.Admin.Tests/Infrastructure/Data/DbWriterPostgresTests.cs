@@ -132,7 +132,7 @@ public sealed class DbWriterPostgresTests(PostgresApiFixture fixture) : IAsyncLi
     {
         await using var writer = NewWriter(fixture.App.Services, lanes: 2);
         var tally = fixture.App.Services.GetRequiredService<OrganizationTally>();
-        var (organization, hour) = (await OrganizationAsync(), DateTimeOffset.UnixEpoch.AddHours(Random.Shared.Next(1, 100_000)));
+        var (organization, hour) = (await OrganizationAsync(fixture), DateTimeOffset.UnixEpoch.AddHours(Random.Shared.Next(1, 100_000)));
         var release = new TaskCompletionSource();
         var counted = new[] { new TaskCompletionSource(), new TaskCompletionSource() };
         var (user, other) = UsersOfTwoLanes();
@@ -201,7 +201,8 @@ public sealed class DbWriterPostgresTests(PostgresApiFixture fixture) : IAsyncLi
         return (user, other);
     }
 
-    private async Task<long> OrganizationAsync()
+    /// <summary>An organization of the app's database, for rows that must name one.</summary>
+    internal static async Task<long> OrganizationAsync(PostgresApiFixture fixture)
     {
         await using var db = fixture.App.CreateDbContext();
         return await db.Organizations.Select(o => o.Id).FirstAsync();

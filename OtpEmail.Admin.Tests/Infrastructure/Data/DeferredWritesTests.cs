@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using OtpEmail.Admin.Features.OtpEmail;
+using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure.Data;
 using OtpEmail.Admin.Tests.TestSupport;
 using static OtpEmail.Admin.Tests.Infrastructure.Data.DbWriterTests;
@@ -109,6 +111,53 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
             Assert.True(there.Found);
             return written;
         });
+    }
+
+    [Fact]
+    public async Task CountsIntoOneRowAddUpAndGoWithTheCommitAsOneStatement()
+    {
+        var tally = fixture.App.Services.GetRequiredService<OrganizationTally>();
+        var (organization, hour) = (await DbWriterPostgresTests.OrganizationAsync(fixture), DateTimeOffset.UnixEpoch.AddHours(Random.Shared.Next(1, 100_000)));
+
+        var (_, _, statements) = await RoundTripsAsync(async db =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await tally.CountAsync(db, organization, hour, new TallyChange(Added: 1, Verified: i % 2), CancellationToken.None);
+            }
+
+            await tally.CountAsync(db, organization, hour.AddHours(1), new TallyChange(Removed: 1), CancellationToken.None); // another row
+            return [];
+        });
+
+        Assert.Equal(2, statements.Sum(s => s.Split("INSERT INTO \"OrganizationHours\"").Length - 1));
+        await using var db = fixture.App.CreateDbContext();
+        var rows = await db.OrganizationHours.AsNoTracking()
+            .Where(h => h.OrganizationId == organization && h.Hour >= OrganizationTally.HourOf(hour) && h.Hour <= OrganizationTally.HourOf(hour) + 1)
+            .OrderBy(h => h.Hour).ToListAsync();
+        Assert.Equal([(5L, 2L, 0L), (0L, 0L, 1L)], rows.Select(h => (h.Added, h.Verified, h.Removed)));
+    }
+
+    [Fact]
+    public async Task WhatATransactionThatRolledBackCountedIsNotCommittedWithTheNextOnTheSameConnection()
+    {
+        var tally = fixture.App.Services.GetRequiredService<OrganizationTally>();
+        var (organization, hour) = (await DbWriterPostgresTests.OrganizationAsync(fixture), DateTimeOffset.UnixEpoch.AddHours(Random.Shared.Next(1, 100_000)));
+        await using var db = fixture.App.CreateDbContext();
+        await db.Database.OpenConnectionAsync(); // one connection for both: its driver may hand out the same transaction object again
+
+        await using (var rolledBack = await DbWriter.BeginAsync(db))
+        {
+            await tally.CountAsync(db, organization, hour, new TallyChange(Added: 1), CancellationToken.None);
+        }
+
+        await using (var committed = await DbWriter.BeginAsync(db))
+        {
+            await tally.CountAsync(db, organization, hour, new TallyChange(Added: 1), CancellationToken.None);
+            await committed.CommitAsync();
+        }
+
+        Assert.Equal(1, await db.OrganizationHours.Where(h => h.OrganizationId == organization && h.Hour == OrganizationTally.HourOf(hour)).SumAsync(h => h.Added));
     }
 
     private static readonly PreparedQuery Exists = new(

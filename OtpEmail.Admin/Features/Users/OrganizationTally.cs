@@ -6,8 +6,9 @@ namespace OtpEmail.Admin.Features.Users;
 
 /// <summary>
 /// An organization's running totals as counted by one writer (<see cref="Shard"/>: an instance's
-/// number, plus 256 for each lane of its writer past the first, see <see cref="AppDbContext.WriterLane"/>); the figure is the sum over the rows, so that instances
-/// sharing a database, and the lanes of one, never update one row.
+/// number, plus 256 for each lane of its writer past the first, see <see cref="AppDbContext.WriterLane"/>);
+/// the figure is the sum over the rows, so that instances sharing a database, and the lanes of one,
+/// never update one row.
 /// </summary>
 public sealed class OrganizationTotal
 {
@@ -56,7 +57,8 @@ public readonly record struct TallyChange(
 /// <summary>
 /// Keeps the organizations' counts for the overview in the same commit as each change that moves
 /// them: a stage calls <see cref="CountAsync"/> once it has decided to change, and the counts move by
-/// an atomic upsert (<c>n = n + x</c>) on this writer's own row, never by reading and writing back.
+/// an atomic upsert (<c>n = n + x</c>) on this writer's own row, never by reading and writing back; on
+/// PostgreSQL once a row a commit, with what all of its stages counted (<see cref="PreparedStatement.SumAsync"/>).
 /// </summary>
 public sealed class OrganizationTally(IdGenerator ids)
 {
@@ -90,13 +92,13 @@ public sealed class OrganizationTally(IdGenerator ids)
         var shard = ShardOf(db);
         if (change.MovesTotals)
         {
-            await Totals.ExecuteAsync(db, [organizationId, shard, change.Users, change.WithReady, change.WithOnlyPending], cancellationToken);
+            await Totals.SumAsync(db, [organizationId, shard, change.Users, change.WithReady, change.WithOnlyPending], 2, cancellationToken);
         }
 
         if (change.Happened)
         {
-            await Hours.ExecuteAsync(db,
-                [organizationId, HourOf(at), shard, change.Added, change.Verified, change.Removed, change.MailsSent, change.MailsFailed], cancellationToken);
+            await Hours.SumAsync(db,
+                [organizationId, HourOf(at), shard, change.Added, change.Verified, change.Removed, change.MailsSent, change.MailsFailed], 3, cancellationToken);
         }
     }
 }

@@ -30,9 +30,9 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     internal ReadAhead? ReadAhead { get; set; }
 
     /// <summary>
-    /// Which of <see cref="DbWriter"/>'s lanes writes on the context (0: the first, or no writer; reset when the context is disposed): what
-    /// one lane counts goes to rows of its own (<see cref="Features.Users.OrganizationTally"/>), so
-    /// that two lanes committing at once never update one row.
+    /// Which of <see cref="DbWriter"/>'s lanes writes on the context (0: the first, or no writer; back
+    /// to 0 when the context is disposed): what one lane counts goes to rows of its own
+    /// (<see cref="Features.Users.OrganizationTally"/>), so that two lanes committing at once never update one row.
     /// </summary>
     internal int WriterLane { get; set; }
 

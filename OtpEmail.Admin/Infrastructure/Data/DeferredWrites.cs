@@ -19,10 +19,11 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// on SQLite (no round trips to save), statements run at once. A stage may also ask whether a row
 /// exists and learn the answer after its next read (<see cref="Ask"/>): the question goes with it.
 /// </summary>
-internal sealed class DeferredWrites
+internal sealed partial class DeferredWrites
 {
     private readonly List<NpgsqlBatchCommand> _commands = [];
     private readonly List<Answer> _answers = []; // for the questions among the commands, in their order
+    private readonly Dictionary<SumKey, object[]> _sums = []; // for each statement and row summed, its arguments so far
     private DbTransaction? _transaction;
 
     /// <summary>Whether statements on <paramref name="db"/> go by batch: PostgreSQL, in a transaction.</summary>
@@ -32,6 +33,31 @@ internal sealed class DeferredWrites
     public static void Defer(AppDbContext db, NpgsqlBatchCommand command)
     {
         For(db)._commands.Add(command);
+        db.StatementWrites++;
+    }
+
+    /// <summary>
+    /// Amounts for a row, added to those other stages of the transaction gave the same statement and row
+    /// (its first <paramref name="keys"/> arguments, at most three); the statement runs once a row, with
+    /// the commit (see <see cref="PreparedStatement.SumAsync"/>). Counts as a write of the stage.
+    /// </summary>
+    public static void Sum(AppDbContext db, PreparedStatement statement, object[] arguments, int keys)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(keys, 3);
+        var sums = For(db)._sums;
+        var key = new SumKey(statement, arguments[0], keys > 1 ? arguments[1] : null, keys > 2 ? arguments[2] : null);
+        if (sums.TryGetValue(key, out var summed))
+        {
+            for (var i = keys; i < arguments.Length; i++)
+            {
+                summed[i] = (long)summed[i] + (long)arguments[i];
+            }
+        }
+        else
+        {
+            sums[key] = [.. arguments];
+        }
+
         db.StatementWrites++;
     }
 
@@ -129,10 +155,38 @@ internal sealed class DeferredWrites
         {
             deferred._commands.Clear(); // left from a transaction that rolled back (a pooled context comes back with them)
             deferred._answers.Clear();
+            deferred._sums.Clear();
             deferred._transaction = transaction;
         }
 
         return deferred;
+    }
+
+    // A transaction begins on the context: nothing a transaction before left (one that rolled back) goes with it, even
+    // on a connection whose driver hands out its transaction object again.
+    private static void Started(AppDbContext db, DbTransaction transaction)
+    {
+        if (db.Deferred is { } deferred)
+        {
+            deferred._commands.Clear();
+            deferred._answers.Clear();
+            deferred._sums.Clear();
+            deferred._transaction = transaction;
+        }
+    }
+
+    // At the commit, the sums become statements: the last to go.
+    private static void Settle(AppDbContext db)
+    {
+        if (db.Deferred is { _sums.Count: > 0 } deferred && ReferenceEquals(deferred._transaction, db.Database.CurrentTransaction?.GetDbTransaction()))
+        {
+            foreach (var (key, arguments) in deferred._sums)
+            {
+                deferred._commands.Add(key.Statement.Batched(arguments));
+            }
+
+            deferred._sums.Clear();
+        }
     }
 
     private static bool Waiting(AppDbContext db) =>
@@ -187,61 +241,6 @@ internal sealed class DeferredWrites
         }
     }
 
-    /// <summary>Sends the waiting statements before any command EF Core runs on the context, and before its commit.</summary>
-    public sealed class Interceptor : DbCommandInterceptor, IDbTransactionInterceptor
-    {
-        public static readonly Interceptor Instance = new();
-
-        private Interceptor()
-        {
-        }
-
-        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
-            Before(eventData.Context, result);
-
-        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result) =>
-            Before(eventData.Context, result);
-
-        public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
-            Before(eventData.Context, result);
-
-        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
-            await BeforeAsync(eventData.Context, result, cancellationToken);
-
-        public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
-            DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default) =>
-            await BeforeAsync(eventData.Context, result, cancellationToken);
-
-        public override async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
-            DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default) =>
-            await BeforeAsync(eventData.Context, result, cancellationToken);
-
-        public InterceptionResult TransactionCommitting(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result) =>
-            Before(eventData.Context, result);
-
-        public async ValueTask<InterceptionResult> TransactionCommittingAsync(
-            DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default) =>
-            await BeforeAsync(eventData.Context, result, cancellationToken);
-
-        private static T Before<T>(DbContext? context, T result)
-        {
-            if (context is AppDbContext db)
-            {
-                Flush(db);
-            }
-
-            return result;
-        }
-
-        private static async ValueTask<T> BeforeAsync<T>(DbContext? context, T result, CancellationToken cancellationToken)
-        {
-            if (context is AppDbContext db)
-            {
-                await FlushAsync(db, cancellationToken);
-            }
-
-            return result;
-        }
-    }
+    /// <summary>A statement and the row it sums into, by its key arguments (compared by value).</summary>
+    private readonly record struct SumKey(PreparedStatement Statement, object First, object? Second, object? Third);
 }

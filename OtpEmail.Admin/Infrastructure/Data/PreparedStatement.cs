@@ -29,6 +29,24 @@ public sealed class PreparedStatement(string sql, int parameters)
         db.StatementWrites++;
     }
 
+    /// <summary>
+    /// Runs a statement that adds amounts to a row (an upsert of <c>n = n + x</c>) with
+    /// <paramref name="arguments"/>: the first <paramref name="keys"/> name the row, the others are the
+    /// amounts (<see cref="long"/>). On PostgreSQL, in a transaction, the amounts of all its stages add
+    /// up and the statement runs once a row, with the commit (see <see cref="DeferredWrites.Sum"/>); reads
+    /// before the commit do not see them. Counts as a write of the stage.
+    /// </summary>
+    public Task SumAsync(AppDbContext db, object[] arguments, int keys, CancellationToken cancellationToken)
+    {
+        if (!DeferredWrites.Apply(db))
+        {
+            return ExecuteAsync(db, arguments, cancellationToken);
+        }
+
+        DeferredWrites.Sum(db, this, arguments, keys);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Runs the statement and reads what it returns (its <c>RETURNING</c> clause); counts as a write of the stage.</summary>
     public async Task<DbDataReader> ExecuteReaderAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
     {
@@ -42,7 +60,7 @@ public sealed class PreparedStatement(string sql, int parameters)
         return await command.ExecuteReaderAsync(cancellationToken);
     }
 
-    private NpgsqlBatchCommand Batched(object[] arguments)
+    internal NpgsqlBatchCommand Batched(object[] arguments)
     {
         var command = new NpgsqlBatchCommand(_positional ??= PositionalSql.From(sql, [.. Enumerable.Range(0, parameters).Select(i => $"p{i}")]));
         for (var i = 0; i < parameters; i++)
