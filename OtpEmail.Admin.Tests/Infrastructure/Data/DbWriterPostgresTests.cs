@@ -139,8 +139,7 @@ public sealed class DbWriterPostgresTests(PostgresApiFixture fixture) : IAsyncLi
 
         var writes = new[] { user, other }.Select((key, i) => writer.WriteAsync(Stage<bool>(async db =>
         {
-            await tally.CountAsync(db, organization, hour, new TallyChange(Added: 1), CancellationToken.None);
-            await DeferredWrites.FlushAsync(db, CancellationToken.None); // the upsert is sent: its row is held until the commit
+            await tally.CountAsync(db, organization, hour, new TallyChange(Added: 1), CancellationToken.None); // sent with the commit
             counted[i].SetResult();
             await release.Task; // both transactions open at once
             return true;
@@ -148,7 +147,6 @@ public sealed class DbWriterPostgresTests(PostgresApiFixture fixture) : IAsyncLi
 
         try
         {
-            // Were both lanes to move one row, the second's upsert would wait for the first's commit, held here.
             await Task.WhenAll(counted.Select(c => c.Task)).WaitAsync(TimeSpan.FromSeconds(30));
         }
         finally
@@ -156,6 +154,7 @@ public sealed class DbWriterPostgresTests(PostgresApiFixture fixture) : IAsyncLi
             release.SetResult();
         }
 
+        // Were both lanes to move one row, the later commit would wait for the earlier and then run again: one row of 2.
         Assert.All(await Task.WhenAll(writes), written => Assert.True(written.Value));
         await using var db = fixture.App.CreateDbContext();
         var rows = await db.OrganizationHours.AsNoTracking()

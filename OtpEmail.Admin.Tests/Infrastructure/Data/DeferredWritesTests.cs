@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Users;
@@ -146,13 +148,16 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
         await using var db = fixture.App.CreateDbContext();
         await db.Database.OpenConnectionAsync(); // one connection for both: its driver may hand out the same transaction object again
 
+        DbTransaction first;
         await using (var rolledBack = await DbWriter.BeginAsync(db))
         {
+            first = rolledBack.GetDbTransaction();
             await tally.CountAsync(db, organization, hour, new TallyChange(Added: 1), CancellationToken.None);
         }
 
         await using (var committed = await DbWriter.BeginAsync(db))
         {
+            Assert.Same(first, committed.GetDbTransaction()); // what the test is about: else it would pass whatever the app did
             await tally.CountAsync(db, organization, hour, new TallyChange(Added: 1), CancellationToken.None);
             await committed.CommitAsync();
         }

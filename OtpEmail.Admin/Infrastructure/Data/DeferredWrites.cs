@@ -43,6 +43,7 @@ internal sealed partial class DeferredWrites
     /// </summary>
     public static void Sum(AppDbContext db, PreparedStatement statement, object[] arguments, int keys)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(keys, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(keys, 3);
         var sums = For(db)._sums;
         var key = new SumKey(statement, arguments[0], keys > 1 ? arguments[1] : null, keys > 2 ? arguments[2] : null);
@@ -55,6 +56,12 @@ internal sealed partial class DeferredWrites
         }
         else
         {
+            // Checked on the first amounts of a row, not only when a second adds to them (which a test of one count would not reach).
+            if (arguments.Skip(keys).Any(amount => amount is not long))
+            {
+                throw new ArgumentException("The amounts a statement sums are longs.", nameof(arguments));
+            }
+
             sums[key] = [.. arguments];
         }
 
