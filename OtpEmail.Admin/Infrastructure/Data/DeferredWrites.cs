@@ -160,26 +160,22 @@ internal sealed partial class DeferredWrites
         var deferred = db.Deferred ??= new DeferredWrites();
         if (!ReferenceEquals(deferred._transaction, transaction))
         {
-            deferred._commands.Clear(); // left from a transaction that rolled back (a pooled context comes back with them)
-            deferred._answers.Clear();
-            deferred._sums.Clear();
-            deferred._transaction = transaction;
+            deferred.Begin(transaction); // what is left is a transaction's that rolled back (a pooled context comes back with it)
         }
 
         return deferred;
     }
 
     // A transaction begins on the context: nothing a transaction before left (one that rolled back) goes with it, even
-    // on a connection whose driver hands out its transaction object again.
-    private static void Started(AppDbContext db, DbTransaction transaction)
+    // on a connection whose driver hands out its transaction object again (so the check in For cannot tell them apart).
+    private static void Started(AppDbContext db, DbTransaction transaction) => db.Deferred?.Begin(transaction);
+
+    private void Begin(DbTransaction transaction)
     {
-        if (db.Deferred is { } deferred)
-        {
-            deferred._commands.Clear();
-            deferred._answers.Clear();
-            deferred._sums.Clear();
-            deferred._transaction = transaction;
-        }
+        _commands.Clear();
+        _answers.Clear();
+        _sums.Clear();
+        _transaction = transaction;
     }
 
     // At the commit, the sums become statements: the last to go.
