@@ -132,7 +132,7 @@ public sealed class DbWriterPostgresTests(PostgresApiFixture fixture) : IAsyncLi
     {
         await using var writer = NewWriter(fixture.App.Services, lanes: 2);
         var tally = fixture.App.Services.GetRequiredService<OrganizationTally>();
-        var (organization, hour) = (await OrganizationAsync(fixture), DateTimeOffset.UnixEpoch.AddHours(Random.Shared.Next(1, 100_000)));
+        var (organization, hour) = await CountingPlaceAsync(fixture);
         var release = new TaskCompletionSource();
         var counted = new[] { new TaskCompletionSource(), new TaskCompletionSource() };
         var (user, other) = UsersOfTwoLanes();
@@ -200,11 +200,11 @@ public sealed class DbWriterPostgresTests(PostgresApiFixture fixture) : IAsyncLi
         return (user, other);
     }
 
-    /// <summary>An organization of the app's database, for rows that must name one.</summary>
-    internal static async Task<long> OrganizationAsync(PostgresApiFixture fixture)
+    /// <summary>Where a test counts: an organization of the app's database (the counts name one) and an hour of 1970–1981 no one else counts in.</summary>
+    internal static async Task<(long Organization, DateTimeOffset Hour)> CountingPlaceAsync(PostgresApiFixture fixture)
     {
         await using var db = fixture.App.CreateDbContext();
-        return await db.Organizations.Select(o => o.Id).FirstAsync();
+        return (await db.Organizations.Select(o => o.Id).FirstAsync(), DateTimeOffset.UnixEpoch.AddHours(Random.Shared.Next(1, 100_000)));
     }
 
     // A change committed by itself, on a connection of its own, as another instance would.

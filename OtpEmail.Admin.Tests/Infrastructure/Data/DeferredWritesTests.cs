@@ -119,7 +119,7 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
     public async Task CountsIntoOneRowAddUpAndGoWithTheCommitAsOneStatement()
     {
         var tally = fixture.App.Services.GetRequiredService<OrganizationTally>();
-        var (organization, hour) = (await DbWriterPostgresTests.OrganizationAsync(fixture), DateTimeOffset.UnixEpoch.AddHours(Random.Shared.Next(1, 100_000)));
+        var (organization, hour) = await DbWriterPostgresTests.CountingPlaceAsync(fixture);
 
         var (_, _, statements) = await RoundTripsAsync(async db =>
         {
@@ -144,7 +144,7 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
     public async Task WhatATransactionThatRolledBackCountedIsNotCommittedWithTheNextOnTheSameConnection()
     {
         var tally = fixture.App.Services.GetRequiredService<OrganizationTally>();
-        var (organization, hour) = (await DbWriterPostgresTests.OrganizationAsync(fixture), DateTimeOffset.UnixEpoch.AddHours(Random.Shared.Next(1, 100_000)));
+        var (organization, hour) = await DbWriterPostgresTests.CountingPlaceAsync(fixture);
         await using var db = fixture.App.CreateDbContext();
         await db.Database.OpenConnectionAsync(); // one connection for both: its driver may hand out the same transaction object again
 
