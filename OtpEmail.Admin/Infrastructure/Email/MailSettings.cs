@@ -43,8 +43,13 @@ public sealed class MailSettings : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Mails a round claims, sends and records in one write. A round's own work (its claim, its read, its record, the
+    /// wait for its slowest connection) is paid once for all of it: on PostgreSQL 200 sent 12–25% more a second than 50
+    /// did. Should the process die mid-round, up to two rounds' mail that went out is sent again (same <c>Message-ID</c>).
+    /// </summary>
     [Range(1, 1000)]
-    public int BatchSize { get; set; } = 50;
+    public int BatchSize { get; set; } = 200;
 
     /// <summary>
     /// How many connections to the relay a dispatcher sends on at once, each recipient's mail on one of
