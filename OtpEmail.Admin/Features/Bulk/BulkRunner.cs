@@ -159,7 +159,7 @@ public sealed partial class BulkRunner(
 
                 await RecordAsync(db, row, prepared.Error, null, ct);
                 return Staged<bool>.Recorded(prepared.Error);
-            }, new ReadAhead([], (ToDo, [row.JobId, row.Row])), cancellationToken, Job(row.JobId)); // no other write of a batch changes the row
+            }, new ReadAhead([], (ToDo, [row.JobId, row.Row])), cancellationToken); // no other write of a batch changes the row
             return;
         }
 
@@ -176,7 +176,7 @@ public sealed partial class BulkRunner(
 
             await RecordAsync(db, row, result.IsSuccess ? null : result.Error, result.IsSuccess ? result.Value.OtpEmailId : null, ct);
             return result.IsSuccess ? staged : Staged<AddOtpEmailResponse>.Recorded(result.Error);
-        }, prepared.Value.Reads.With(ToDo, [row.JobId, row.Row]), cancellationToken, Job(row.JobId));
+        }, prepared.Value.Reads.With(ToDo, [row.JobId, row.Row]), cancellationToken); // in the lane of its user, as any add
         add.Committed(caller, prepared.Value, added);
         if (added.IsSuccess && added.Value.VerificationCode is { } code)
         {
@@ -184,23 +184,30 @@ public sealed partial class BulkRunner(
         }
     }
 
-    /// <summary>What orders a job's writes (its rows, its progress, its cancel: see <see cref="DbWriter"/>'s lanes) one after another.</summary>
+    /// <summary>What orders a job's own writes (its progress, its cancel: see <see cref="DbWriter"/>'s lanes) one after another.</summary>
     internal static InOrderWith Job(long jobId) => new(jobId);
 
-    // Rows already handed to the writer when the job is cancelled find out there, in the order of the
-    // writes (all in the job's lane, see Job): once the cancel is committed, no further row of the job is added. So do rows that another
-    // instance did meanwhile, having taken the job over from a runner that outran its lease: each row is
-    // done once (on PostgreSQL a row done after this stage read it fails the commit, and the stage runs again).
+    // Rows already handed to the writer when the job is cancelled find out there: once the cancel is committed, no
+    // further row of the job is added. A row's stage reads the job as running (ToDo), which on PostgreSQL holds the
+    // job's row until the row's commit: a cancel waits for the rows that read it running (in any lane), and a row whose
+    // snapshot is older than the cancel fails that read and runs again, to find the job cancelled. (SQLite has one writer:
+    // the rows handed over after the cancel come after it.) So do rows that another instance did meanwhile, having taken
+    // the job over from a runner that outran its lease: each row is done once (on PostgreSQL a row done after this stage
+    // read it fails the commit, and the stage runs again).
     private static readonly AppError NotToDo = AppError.Precondition("BULK-ROW-NOT-PENDING", "The bulk job was cancelled, or the row is done");
 
-    // Kept prepared; on PostgreSQL asked with the add's read (or the next command), in its round trip (see DeferredWrites).
-    private static readonly PreparedQuery ToDo = new(
+    // Kept prepared; on PostgreSQL asked with the add's read (or the next command), in its round trip (see DeferredWrites),
+    // holding the row and its job's row as read (FOR SHARE) until the commit.
+    internal static readonly PreparedQuery ToDo = new(
         (db, arguments) => db.BulkJobRows.AsNoTracking()
-            .Where(r => r.JobId == (long)arguments[0] && r.Row == (int)arguments[1] && r.Outcome == BulkRowOutcome.Pending
-                && db.Set<BulkJob>().Any(j => j.Id == (long)arguments[0] && j.State == BulkJobState.Running))
+            .Join(db.Set<BulkJob>().AsNoTracking(), r => r.JobId, j => j.Id, (r, j) => new { r.JobId, r.Row, r.Outcome, j.State })
+            .Where(r => r.JobId == (long)arguments[0] && r.Row == (int)arguments[1] && r.Outcome == BulkRowOutcome.Pending && r.State == BulkJobState.Running)
             .Select(r => r.Row)
             .Take(1),
-        -1L, -2);
+        -1L, -2)
+    {
+        PostgresLock = "FOR SHARE",
+    };
 
     private static BulkRow Describe(BulkJobRow row) => new(row.Row, row.User, row.Address, row.Mode, row.UrlTemplate);
 

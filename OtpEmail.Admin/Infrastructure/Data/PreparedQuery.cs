@@ -17,6 +17,13 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
     private readonly ConcurrentDictionary<Type, Template> _templates = new();
     private readonly PreparedCommands _commands = new();
 
+    /// <summary>
+    /// A locking clause the query ends with on PostgreSQL (<c>FOR SHARE</c>): the rows it finds stay as they were
+    /// read until the transaction ends, and in a repeatable-read transaction a row changed since its snapshot fails
+    /// the read (and the stage runs again). SQLite's one writer needs none.
+    /// </summary>
+    public string? PostgresLock { get; init; }
+
     /// <summary>Runs the query with <paramref name="arguments"/> (in the order of the sentinels), in the context's transaction.</summary>
     public async Task<DbDataReader> ExecuteReaderAsync(AppDbContext db, object[] arguments, CancellationToken cancellationToken)
     {
@@ -83,7 +90,8 @@ public sealed class PreparedQuery(Func<AppDbContext, object[], IQueryable> shape
         using var generated = shape(db, sentinels).CreateDbCommand();
         var parameters = generated.Parameters.Cast<DbParameter>().ToArray();
         var arguments = parameters.Select(p => Array.FindIndex(sentinels, s => s.Equals(p.Value))).ToArray();
-        return new Template(generated.CommandText, [.. parameters.Select(p => (p.ParameterName, p.Value))], arguments);
+        var sql = PostgresLock is { } locking && db is PostgresDbContext ? $"{generated.CommandText}\n{locking}" : generated.CommandText;
+        return new Template(sql, [.. parameters.Select(p => (p.ParameterName, p.Value))], arguments);
     }
 
     /// <param name="Parameters">Each parameter, with the value it keeps when no argument gives it one (a constant EF Core parameterized).</param>

@@ -1,0 +1,120 @@
+using Microsoft.EntityFrameworkCore;
+using OtpEmail.Admin.Features.Bulk;
+using OtpEmail.Admin.Infrastructure.Data;
+using OtpEmail.Admin.Tests.Infrastructure.Data;
+using OtpEmail.Admin.Tests.TestSupport;
+using static OtpEmail.Admin.Tests.Infrastructure.Data.DbWriterTests;
+
+namespace OtpEmail.Admin.Tests.Features.Bulk;
+
+/// <summary>
+/// On PostgreSQL a job's rows are written in the lanes of their users, beside the job's cancel: once the cancel is
+/// committed no further row is added all the same, for a row's read of the job as running holds the job's row
+/// until the row's commit. Here the test cancels from a connection of its own, as another instance or request would.
+/// </summary>
+[Collection(PostgresApiCollection.Name)]
+[Trait("Category", "Postgres")]
+public sealed class BulkCancelPostgresTests(PostgresApiFixture fixture)
+{
+    [Fact]
+    public async Task ACancelWaitsForTheRowThatReadTheJobAsRunningAndARowAfterItFindsNothingToDo()
+    {
+        var job = await RunningJobAsync();
+        await using var writer = DbWriterPostgresTests.NewWriter(fixture.App.Services, lanes: 2);
+        var (read, release) = (new TaskCompletionSource(), new TaskCompletionSource());
+        var first = writer.WriteAsync(Stage<bool>(async db =>
+        {
+            var found = await ToDoAsync(db, job, 1);
+            read.TrySetResult();
+            await release.Task; // the row's transaction stays open, as while its add is staged and committed
+            return found;
+        }), CancellationToken.None);
+        await read.Task;
+
+        var cancel = CancelAsync(job);
+        try
+        {
+            await Eventually.TrueAsync(CancelWaitsOnALockAsync, "the cancel to wait for the row that read the job as running");
+            Assert.False(cancel.IsCompleted, "the cancel was committed while a row that read the job as running was not");
+        }
+        finally
+        {
+            release.TrySetResult(); // else the writer would wait for the held write when it is disposed
+        }
+
+        Assert.True((await first).Value);
+        Assert.Equal(1, await cancel);
+        Assert.False((await writer.WriteAsync(Stage<bool>(db => ToDoAsync(db, job, 2)), CancellationToken.None)).Value);
+    }
+
+    [Fact]
+    public async Task ARowWhoseSnapshotIsOlderThanTheCancelRunsAgainAndFindsTheJobCancelled()
+    {
+        var job = await RunningJobAsync();
+        await using var writer = DbWriterPostgresTests.NewWriter(fixture.App.Services);
+        var runs = 0;
+
+        var found = await writer.WriteAsync(Stage<bool>(async db =>
+        {
+            runs++;
+            await db.BulkJobRows.AnyAsync(r => r.JobId == job); // the transaction's snapshot: the job still running
+            if (runs == 1)
+            {
+                Assert.Equal(1, await CancelAsync(job));
+            }
+
+            return await ToDoAsync(db, job, 1);
+        }), CancellationToken.None);
+
+        Assert.False(found.Value);
+        Assert.Equal(2, runs);
+    }
+
+    private static async Task<Staged<bool>> ToDoAsync(AppDbContext db, long job, int row) =>
+        await (await BulkRunner.ToDo.AskAsync(db, [job, row], CancellationToken.None)).FoundAsync(db, CancellationToken.None);
+
+    // A running job of two pending rows, held by a runner that is not the app's (so the app's runner leaves it alone).
+    private async Task<long> RunningJobAsync()
+    {
+        var job = 2_000_000_000_000L + Random.Shared.Next();
+        await using var db = fixture.App.CreateDbContext();
+        db.BulkJobs.Add(new BulkJob
+        {
+            Id = job,
+            ActorSubject = ApiClient.Admin,
+            FileName = "cancel.csv",
+            Total = 2,
+            CreatedAt = DateTimeOffset.UtcNow,
+            Caller = "{}",
+            Runner = 1,
+            RunnerLeaseUntil = DateTimeOffset.UtcNow.AddHours(1),
+        });
+        db.BulkJobRows.AddRange(Enumerable.Range(1, 2).Select(row => new BulkJobRow
+        {
+            JobId = job,
+            Row = row,
+            User = "1",
+            Address = ApiClient.NewAddress(),
+            Mode = "is_verified",
+        }));
+        await db.SaveChangesAsync();
+        return job;
+    }
+
+    // The cancel's own statement (BulkJobs.CancelAsync), committed by itself on a connection of its own.
+    private async Task<int> CancelAsync(long job)
+    {
+        await using var db = fixture.App.CreateDbContext();
+        return await db.BulkJobs.Where(j => j.Id == job && j.State == BulkJobState.Running)
+            .ExecuteUpdateAsync(set => set.SetProperty(j => j.State, BulkJobState.Cancelled).SetProperty(j => j.FinishedAt, DateTimeOffset.UtcNow));
+    }
+
+    private async Task<bool> CancelWaitsOnALockAsync()
+    {
+        await using var db = fixture.App.CreateDbContext();
+        return await db.Database.SqlQuery<bool>($"""
+            SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE "BulkJobs"%') AS "Value"
+            """).SingleAsync();
+    }
+}
