@@ -41,6 +41,7 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
         var shared = new Dictionary<string, string?>(_database.Settings.Concat(SmtpSink.AppSettings(Smtp.Port)))
         {
             ["Mail:PollInterval"] = "00:00:00.050", // each dispatcher looks often: they compete for every mail
+            ["Mail:BatchSize"] = "20", // in rounds smaller than the test's 200 mails, so that one claim cannot take them all
             ["Webhooks:PollInterval"] = "00:00:00.050", // and for every webhook delivery
             ["Authentication:ClientSecret"] = "the-admin-app-secret-both-instances-use",
             ["Authentication:RevalidationInterval"] = "00:00:01", // sessions are checked with the provider every second

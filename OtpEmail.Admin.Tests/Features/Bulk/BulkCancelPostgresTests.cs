@@ -1,5 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OtpEmail.Admin.Common;
 using OtpEmail.Admin.Features.Bulk;
+using OtpEmail.Admin.Features.Users;
+using OtpEmail.Admin.Infrastructure.Auth;
 using OtpEmail.Admin.Infrastructure.Data;
 using OtpEmail.Admin.Tests.Infrastructure.Data;
 using OtpEmail.Admin.Tests.TestSupport;
@@ -10,31 +14,33 @@ namespace OtpEmail.Admin.Tests.Features.Bulk;
 /// <summary>
 /// On PostgreSQL a job's rows are written in the lanes of their users, beside the job's cancel: once the cancel is
 /// committed no further row is added all the same, for a row's read of the job as running holds the job's row
-/// until the row's commit. Here the test cancels from a connection of its own, as another instance or request would.
+/// until the row's commit; and the cancel's event counts the rows it waited for. The test holds a row's write open
+/// (in a writer of its own) and cancels through the app, or from a connection of its own as another instance would.
 /// </summary>
 [Collection(PostgresApiCollection.Name)]
 [Trait("Category", "Postgres")]
 public sealed class BulkCancelPostgresTests(PostgresApiFixture fixture)
 {
     [Fact]
-    public async Task ACancelWaitsForTheRowThatReadTheJobAsRunningAndARowAfterItFindsNothingToDo()
+    public async Task ACancelWaitsForTheRowThatReadTheJobAsRunningCountsItAndARowAfterItFindsNothingToDo()
     {
         var job = await RunningJobAsync();
         await using var writer = DbWriterPostgresTests.NewWriter(fixture.App.Services, lanes: 2);
-        var (read, release) = (new TaskCompletionSource(), new TaskCompletionSource());
+        var (read, release) = (new TaskCompletionSource<int>(), new TaskCompletionSource());
         var first = writer.WriteAsync(Stage<bool>(async db =>
         {
             var found = await ToDoAsync(db, job, 1);
-            read.TrySetResult();
+            await db.BulkJobRows.Where(r => r.JobId == job && r.Row == 1).ExecuteUpdateAsync(set => set.SetProperty(r => r.Outcome, BulkRowOutcome.Ok));
+            read.TrySetResult(await db.Database.SqlQuery<int>($"""SELECT pg_backend_pid() AS "Value" """).SingleAsync());
             await release.Task; // the row's transaction stays open, as while its add is staged and committed
             return found;
         }), CancellationToken.None);
-        await read.Task;
+        var rowSession = await read.Task;
 
-        var cancel = CancelAsync(job);
+        var cancel = fixture.App.Services.GetRequiredService<BulkJobs>().CancelAsync(Starter, DecimalId.Format(job), CancellationToken.None);
         try
         {
-            await Eventually.TrueAsync(CancelWaitsOnALockAsync, "the cancel to wait for the row that read the job as running");
+            await Eventually.TrueAsync(() => CancelWaitsForAsync(rowSession), "the cancel to wait for the row that read the job as running");
             Assert.False(cancel.IsCompleted, "the cancel was committed while a row that read the job as running was not");
         }
         finally
@@ -43,7 +49,8 @@ public sealed class BulkCancelPostgresTests(PostgresApiFixture fixture)
         }
 
         Assert.True((await first).Value);
-        Assert.Equal(1, await cancel);
+        Assert.Equal(BulkJobState.Cancelled, (await cancel).Value.State);
+        Assert.Contains("\"succeeded\":1,", await FinishedEventAsync(job)); // the row committed while the cancel waited
         Assert.False((await writer.WriteAsync(Stage<bool>(db => ToDoAsync(db, job, 2)), CancellationToken.None)).Value);
     }
 
@@ -73,15 +80,19 @@ public sealed class BulkCancelPostgresTests(PostgresApiFixture fixture)
     private static async Task<Staged<bool>> ToDoAsync(AppDbContext db, long job, int row) =>
         await (await BulkRunner.ToDo.AskAsync(db, [job, row], CancellationToken.None)).FoundAsync(db, CancellationToken.None);
 
-    // A running job of two pending rows, held by a runner that is not the app's (so the app's runner leaves it alone).
+    // Who started the test's jobs: the cancel is theirs to make.
+    private static readonly Caller Starter = new(ApiClient.Admin, ApiClient.Admin, new HashSet<string>(), null);
+
+    // A running job of two pending rows of a user of the app's database, held by a runner that is not the app's (so the app's runner leaves it alone).
     private async Task<long> RunningJobAsync()
     {
         var job = 2_000_000_000_000L + Random.Shared.Next();
         await using var db = fixture.App.CreateDbContext();
+        var user = await db.Users.Select(u => u.Id).FirstAsync();
         db.BulkJobs.Add(new BulkJob
         {
             Id = job,
-            ActorSubject = ApiClient.Admin,
+            ActorSubject = Starter.Subject,
             FileName = "cancel.csv",
             Total = 2,
             CreatedAt = DateTimeOffset.UtcNow,
@@ -93,7 +104,8 @@ public sealed class BulkCancelPostgresTests(PostgresApiFixture fixture)
         {
             JobId = job,
             Row = row,
-            User = "1",
+            User = DecimalId.Format(user),
+            UserId = user,
             Address = ApiClient.NewAddress(),
             Mode = "is_verified",
         }));
@@ -101,7 +113,7 @@ public sealed class BulkCancelPostgresTests(PostgresApiFixture fixture)
         return job;
     }
 
-    // The cancel's own statement (BulkJobs.CancelAsync), committed by itself on a connection of its own.
+    // The cancel's statement (as BulkJobs.CancelAsync's), committed by itself on a connection of its own, as by another instance.
     private async Task<int> CancelAsync(long job)
     {
         await using var db = fixture.App.CreateDbContext();
@@ -109,12 +121,20 @@ public sealed class BulkCancelPostgresTests(PostgresApiFixture fixture)
             .ExecuteUpdateAsync(set => set.SetProperty(j => j.State, BulkJobState.Cancelled).SetProperty(j => j.FinishedAt, DateTimeOffset.UtcNow));
     }
 
-    private async Task<bool> CancelWaitsOnALockAsync()
+    // The cancel's update, waiting for the lock that the row's session holds.
+    private async Task<bool> CancelWaitsForAsync(int rowSession)
     {
         await using var db = fixture.App.CreateDbContext();
         return await db.Database.SqlQuery<bool>($"""
             SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE "BulkJobs"%') AS "Value"
+              WHERE {rowSession} = ANY (pg_blocking_pids(pid)) AND query LIKE 'UPDATE "BulkJobs"%') AS "Value"
             """).SingleAsync();
+    }
+
+    private async Task<string> FinishedEventAsync(long job)
+    {
+        await using var db = fixture.App.CreateDbContext();
+        return await db.Set<UserEvent>().Where(e => e.Type == BulkEvents.Finished && e.Payload.Contains($"\"jobId\":{job},"))
+            .Select(e => e.Payload).SingleAsync();
     }
 }

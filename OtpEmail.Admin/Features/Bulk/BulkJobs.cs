@@ -148,7 +148,9 @@ public sealed class BulkJobs(
         }
 
         var now = time.GetUtcNow();
-        var cancelled = await writer.WriteAsync<bool>(async (write, ct) =>
+        // By itself, each statement seeing what was committed before it: the update waits for the rows that read the
+        // job as running (BulkRunner.ToDo), and the event then counts what they added.
+        var cancelled = await writer.WriteAloneAsync<bool>(async (write, ct) =>
         {
             var cancelled = await write.BulkJobs.Where(j => j.Id == job.Id && j.State == BulkJobState.Running)
                 .ExecuteUpdateAsync(set => set.SetProperty(j => j.State, BulkJobState.Cancelled).SetProperty(j => j.FinishedAt, now), ct);

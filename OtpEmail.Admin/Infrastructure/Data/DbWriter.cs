@@ -15,10 +15,10 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// <para>
 /// On PostgreSQL several writers (lanes) commit at once, each its own groups: while one waits for the
 /// server, another stages. A write goes to the lane of what it is about (<see cref="InOrderWith"/>; by
-/// default the first of its read-ahead keys, the user), so that a user's own writes, or a bulk job's,
-/// are committed in the order they were handed over, and the lanes' groups seldom write the same rows
-/// (the organization counts each lane keeps in rows of its own, see <see cref="AppDbContext.WriterLane"/>).
-/// Where they do (a mail's record and its user's verification, a bulk row and its user's own add), the
+/// default the first of its read-ahead keys, the user), so that a user's own writes (a bulk row's add
+/// among them), or a bulk job's progress and cancel, are committed in the order they were handed over, and
+/// the lanes' groups seldom write the same rows (the organization counts each lane keeps in rows of its
+/// own, see <see cref="AppDbContext.WriterLane"/>). Where they do (a mail's record and its user's verification), the
 /// database refuses the later commit and its writes run again, as across instances. What names
 /// nothing, and every write that runs by itself, goes through the first lane. SQLite has one.
 /// </para>
@@ -68,6 +68,18 @@ public sealed partial class DbWriter : IAsyncDisposable
         Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, ReadAhead readAhead, CancellationToken cancellationToken, InOrderWith? inOrderWith = null,
         [CallerFilePath] string callerFile = "", [CallerMemberName] string callerMember = "") =>
         EnqueueAsync(new StagedWrite<T>(stage, readAhead, cancellationToken, callerFile, callerMember), inOrderWith?.Key ?? readAhead.Keys.FirstOrDefault());
+
+    /// <summary>
+    /// Stages a write that runs by itself, in a transaction whose every statement sees what others committed before
+    /// it (read committed on PostgreSQL; SQLite's writer sees all anyway): for a stage that first waits for a row's
+    /// lock and must then read what the lock's holders committed meanwhile: a bulk job's cancel waits for the rows that
+    /// read the job as running and counts them in its event, where the snapshot of repeatable read, taken before the
+    /// wait, missed them.
+    /// </summary>
+    public Task<Result<T>> WriteAloneAsync<T>(
+        Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, CancellationToken cancellationToken, InOrderWith? inOrderWith = null,
+        [CallerFilePath] string callerFile = "", [CallerMemberName] string callerMember = "") =>
+        EnqueueAsync(new StagedWrite<T>(stage, null, cancellationToken, callerFile, callerMember, readCommitted: true), inOrderWith?.Key);
 
     /// <summary>A write that runs its own statements (e.g. a bulk update), by itself, between batches of the first lane.</summary>
     public Task RunAsync(Func<AppDbContext, Task> work, CancellationToken cancellationToken) =>
@@ -196,8 +208,9 @@ public sealed partial class DbWriter : IAsyncDisposable
     /// changed by another instance after the stage read it fails the save (and the stage runs again)
     /// instead of being read afresh halfway through the stage.
     /// </summary>
-    internal static Task<IDbContextTransaction> BeginAsync(AppDbContext db) =>
-        db.Database.BeginTransactionAsync(db is PostgresDbContext ? IsolationLevel.RepeatableRead : IsolationLevel.Serializable);
+    internal static Task<IDbContextTransaction> BeginAsync(AppDbContext db, bool readCommitted = false) =>
+        db.Database.BeginTransactionAsync(db is not PostgresDbContext ? IsolationLevel.Serializable
+            : readCommitted ? IsolationLevel.ReadCommitted : IsolationLevel.RepeatableRead);
 
     private async Task RunAloneAsync(Lane lane, PendingWrite write)
     {

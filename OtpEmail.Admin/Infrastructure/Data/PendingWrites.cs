@@ -50,9 +50,10 @@ internal abstract class PendingWrite<T> : PendingWrite
     protected void Complete(T value) => _completion.TrySetResult(value);
 }
 
-/// <summary>A stage of tracked changes with the answer it gives once they are saved.</summary>
+/// <summary>A stage of tracked changes with the answer it gives once they are saved (<paramref name="readCommitted"/>: by itself, see <see cref="DbWriter.WriteAloneAsync"/>).</summary>
 internal sealed class StagedWrite<T>(
-    Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, ReadAhead? readAhead, CancellationToken cancellationToken, string callerFile, string callerMember)
+    Func<AppDbContext, CancellationToken, Task<Staged<T>>> stage, ReadAhead? readAhead, CancellationToken cancellationToken, string callerFile, string callerMember,
+    bool readCommitted = false)
     : PendingWrite<Result<T>>
 {
     private const int MaxAttempts = 5;
@@ -70,7 +71,7 @@ internal sealed class StagedWrite<T>(
 
     public override CancellationToken CancellationToken => cancellationToken;
 
-    public override bool Alone => false;
+    public override bool Alone => readCommitted;
 
     // Once staged, a write goes through whatever its caller does meanwhile: others share its commit.
     public override async Task StageAsync(AppDbContext db) => _staged = await stage(db, CancellationToken.None);
@@ -103,7 +104,7 @@ internal sealed class StagedWrite<T>(
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await dbs.CreateDbContextAsync();
-            await using var transaction = await DbWriter.BeginAsync(db);
+            await using var transaction = await DbWriter.BeginAsync(db, readCommitted);
             try
             {
                 var staged = await stage(db, CancellationToken.None);

@@ -77,7 +77,7 @@ public sealed partial class MailDispatcher(
     }
 
     // Rounds overlap: while one round sends, the next is claimed and read, and the round before is recorded (on PostgreSQL
-    // these are ~15 of a round's ~40 ms; one after the other they were the pace of delivery). A round sends only once the
+    // these were ~15 of a round's ~40 ms with rounds of 50; one after the other they were the pace of delivery). A round sends only once the
     // one before has sent all of its mail, so that an address still gets its mail in the order it was queued.
     private async Task<TimeSpan> DispatchDueAsync(MailConnections connections, CancellationToken cancellationToken)
     {
