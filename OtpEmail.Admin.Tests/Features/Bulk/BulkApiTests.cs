@@ -285,24 +285,8 @@ public sealed class BulkApiTests : IAsyncLifetime
         }).ToList(), runner, leaseUntil);
 
     // A job as a stopped or another instance leaves it in the database: running, with these rows.
-    private async Task LeftRunningAsync(long jobId, IReadOnlyCollection<BulkJobRow> rows, long? runner = null, DateTimeOffset? leaseUntil = null)
-    {
-        await using var db = _app.CreateDbContext();
-        db.BulkJobs.Add(new BulkJob
-        {
-            Id = jobId,
-            ActorSubject = ApiClient.Admin,
-            ActorClient = ApiClient.Admin,
-            FileName = "left.csv",
-            Total = rows.Count,
-            CreatedAt = DateTimeOffset.UtcNow,
-            Caller = $$"""{"Subject":"{{ApiClient.Admin}}","ClientId":"{{ApiClient.Admin}}","Granted":["user.read","user.write","user.credential.write"],"Organizations":null}""",
-            Runner = runner,
-            RunnerLeaseUntil = leaseUntil,
-        });
-        db.BulkJobRows.AddRange(rows);
-        await db.SaveChangesAsync();
-    }
+    private Task LeftRunningAsync(long jobId, IReadOnlyCollection<BulkJobRow> rows, long? runner = null, DateTimeOffset? leaseUntil = null) =>
+        BulkJobsLeftRunning.AddAsync(_app, jobId, rows, runner, leaseUntil);
 
     private async Task<BulkJob> JobAsync(long jobId)
     {

@@ -87,20 +87,13 @@ public sealed class BulkCancelPostgresTests(PostgresApiFixture fixture)
     private async Task<long> RunningJobAsync()
     {
         var job = 2_000_000_000_000L + Random.Shared.Next();
-        await using var db = fixture.App.CreateDbContext();
-        var user = await db.Users.Select(u => u.Id).FirstAsync();
-        db.BulkJobs.Add(new BulkJob
+        long user;
+        await using (var db = fixture.App.CreateDbContext())
         {
-            Id = job,
-            ActorSubject = Starter.Subject,
-            FileName = "cancel.csv",
-            Total = 2,
-            CreatedAt = DateTimeOffset.UtcNow,
-            Caller = "{}",
-            Runner = 1,
-            RunnerLeaseUntil = DateTimeOffset.UtcNow.AddHours(1),
-        });
-        db.BulkJobRows.AddRange(Enumerable.Range(1, 2).Select(row => new BulkJobRow
+            user = await db.Users.Select(u => u.Id).FirstAsync();
+        }
+
+        await BulkJobsLeftRunning.AddAsync(fixture.App, job, [.. Enumerable.Range(1, 2).Select(row => new BulkJobRow
         {
             JobId = job,
             Row = row,
@@ -108,8 +101,7 @@ public sealed class BulkCancelPostgresTests(PostgresApiFixture fixture)
             UserId = user,
             Address = ApiClient.NewAddress(),
             Mode = "is_verified",
-        }));
-        await db.SaveChangesAsync();
+        })], runner: 1, leaseUntil: DateTimeOffset.UtcNow.AddHours(1));
         return job;
     }
 
