@@ -33,6 +33,7 @@ internal static class ApiTokens
             options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
             options.Audience = settings.Audience;
             options.MapInboundClaims = false;
+            options.SaveToken = false; // nothing reads the bearer token back from the request's authentication properties
             options.TokenHandlers.Clear();
             options.TokenHandlers.Add(new TokenValidationCache(new JsonWebTokenHandler { MapInboundClaims = false }, TimeProvider.System));
             options.TokenValidationParameters.NameClaimType = "sub";
