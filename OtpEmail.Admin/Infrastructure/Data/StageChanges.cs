@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -11,6 +12,8 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// </summary>
 internal sealed class StageChanges : IDisposable
 {
+    private static readonly ConditionalWeakTable<IModel, StrongBox<bool>> Navigations = new();
+
     private readonly AppDbContext _db;
     private readonly bool _navigations;
 
@@ -23,7 +26,7 @@ internal sealed class StageChanges : IDisposable
     public StageChanges(AppDbContext db)
     {
         _db = db;
-        _navigations = HasNavigations(db.Model);
+        _navigations = Navigations.GetValue(db.Model, model => new StrongBox<bool>(HasNavigations(model))).Value; // once a model, not a batch
         db.ChangeTracker.Tracked += OnTracked;
         db.ChangeTracker.StateChanged += OnStateChanged;
     }
