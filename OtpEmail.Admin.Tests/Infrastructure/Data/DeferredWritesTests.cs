@@ -33,6 +33,114 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
     }
 
     [Fact]
+    public async Task TheRowsOfATableThatWaitTogetherGoAsOneStatement()
+    {
+        var (addresses, _, statements) = await RoundTripsAsync(db => InsertAsync(db, 20));
+
+        Assert.Equal(1, Inserts(statements));
+        Assert.Equal(20, await StoredAsync(addresses));
+    }
+
+    [Fact]
+    public async Task AStatementThatNamesTheTableBetweenRowsFindsItAsRowByRow()
+    {
+        var (addresses, _, statements) = await RoundTripsAsync(async db =>
+        {
+            var before = await InsertAsync(db, 1);
+            var after = NewAddress();
+            await CountAgain.ExecuteAsync(db, [before[0], after], CancellationToken.None); // names the table: the row after it is not there yet
+            await Insert.ExecuteAsync(db, Row(after), CancellationToken.None);
+            return [before[0], after];
+        });
+
+        Assert.Equal(2, Inserts(statements));
+        await using var db = fixture.App.CreateDbContext();
+        var counts = await db.Set<RecipientMailCount>().AsNoTracking().Where(c => addresses.Contains(c.Address)).ToDictionaryAsync(c => c.Address, c => c.Count);
+        Assert.Equal(2, counts[addresses[0]]);
+        Assert.Equal(1, counts[addresses[1]]);
+    }
+
+    [Fact]
+    public async Task ARowGoesAfterItsParentThatWaitedBehindEarlierRowsOfItsTable()
+    {
+        var existing = long.Parse(await fixture.Api.CreateUserAsync());
+        await using var read = fixture.App.CreateDbContext();
+        var organization = await read.Users.Where(u => u.Id == existing).Select(u => u.OrganizationId).SingleAsync();
+        var ids = fixture.App.Services.GetRequiredService<IdGenerator>();
+        var parent = new User
+        {
+            Id = ids.Next(),
+            OrganizationId = organization,
+            Username = $"parent-{ids.Next()}",
+            GivenName = "Pat",
+            FamilyName = "Parent",
+            DisplayName = "Pat Parent",
+            Email = NewAddress(),
+        };
+        OtpEmailAuthenticator For(long userId) => new()
+        {
+            Id = ids.Next(),
+            UserId = userId,
+            Address = NewAddress(),
+            NormalizedAddress = NewAddress(),
+            State = OtpEmailState.Ready,
+            CreatedAt = DateTimeOffset.UtcNow,
+            CreatedBy = "staff-1",
+        };
+        OtpEmailAuthenticator[] rows = [For(existing), For(parent.Id)];
+
+        var (_, _, statements) = await RoundTripsAsync(async db =>
+        {
+            await Authenticators.ExecuteAsync(db, rows[0], CancellationToken.None);
+            await Users.ExecuteAsync(db, parent, CancellationToken.None); // the parent of the next row, after the first row's insert
+            await Authenticators.ExecuteAsync(db, rows[1], CancellationToken.None);
+            return [];
+        });
+
+        Assert.Equal(2, statements.Sum(s => s.Split("INSERT INTO \"OtpEmails\"").Length - 1));
+        Assert.Equal(2, await read.OtpEmails.CountAsync(a => a.Id == rows[0].Id || a.Id == rows[1].Id));
+    }
+
+    [Fact]
+    public async Task RowsGoneTogetherAreStoredValueForValueNullsAndBytesIncluded()
+    {
+        var userId = long.Parse(await fixture.Api.CreateUserAsync());
+        var ids = fixture.App.Services.GetRequiredService<IdGenerator>();
+        var at = new DateTimeOffset(2026, 11, 26, 12, 34, 56, 789, TimeSpan.Zero);
+        OtpEmailAuthenticator[] rows =
+        [
+            new()
+            {
+                Id = ids.Next(), UserId = userId, Address = NewAddress(), NormalizedAddress = NewAddress(), State = OtpEmailState.Pending,
+                CodeHash = [1, 2, 3, 250], CodeExpiresAt = at.AddMinutes(10), FailedAttempts = 2, CodeWindowStart = at, CodesInWindow = 3,
+                CreatedAt = at, CreatedBy = "staff-1",
+            },
+            new()
+            {
+                Id = ids.Next(), UserId = userId, Address = NewAddress(), NormalizedAddress = NewAddress(), State = OtpEmailState.Ready,
+                CreatedAt = at, CreatedBy = "client-1", VerifiedAt = at.AddSeconds(1),
+            },
+        ];
+
+        var (_, _, statements) = await RoundTripsAsync(async db =>
+        {
+            foreach (var row in rows)
+            {
+                await Authenticators.ExecuteAsync(db, row, CancellationToken.None);
+            }
+
+            return [];
+        });
+
+        Assert.Equal(1, statements.Sum(s => s.Split("INSERT INTO \"OtpEmails\"").Length - 1));
+        await using var db = fixture.App.CreateDbContext();
+        foreach (var row in rows)
+        {
+            Assert.Equivalent(row, await db.OtpEmails.AsNoTracking().SingleAsync(a => a.Id == row.Id), strict: true);
+        }
+    }
+
+    [Fact]
     public async Task AReadAfterTheStatementsCarriesThemAndSeesTheirRows()
     {
         var (addresses, _, _) = await RoundTripsAsync(async db =>
@@ -164,6 +272,16 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
 
         Assert.Equal(1, await db.OrganizationHours.Where(h => h.OrganizationId == organization && h.Hour == OrganizationTally.HourOf(hour)).SumAsync(h => h.Added));
     }
+
+    private static readonly PreparedInsert<OtpEmailAuthenticator> Authenticators = new();
+
+    private static readonly PreparedInsert<User> Users = new();
+
+    private static readonly PreparedStatement CountAgain = new("""
+        UPDATE "RecipientMailCounts" SET "Count" = "Count" + 1 WHERE "Address" IN (@p0, @p1)
+        """, 2);
+
+    private static int Inserts(string[] statements) => statements.Sum(s => s.Split("INSERT INTO \"RecipientMailCounts\"").Length - 1);
 
     private static readonly PreparedQuery Exists = new(
         (db, arguments) => db.Set<RecipientMailCount>().AsNoTracking().Where(c => c.Address == (string)arguments[0]).Select(c => c.Address).Take(1),

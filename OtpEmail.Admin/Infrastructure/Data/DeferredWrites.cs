@@ -18,11 +18,13 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// same transaction: the write is refused as before, only a command later. Out of a transaction, and
 /// on SQLite (no round trips to save), statements run at once. A stage may also ask whether a row
 /// exists and learn the answer after its next read (<see cref="Ask"/>): the question goes with it.
+/// The rows that wait for one table go as one statement (<see cref="Insert"/>).
 /// </summary>
 internal sealed partial class DeferredWrites
 {
     private readonly List<NpgsqlBatchCommand> _commands = [];
     private readonly List<Answer> _answers = []; // for the questions among the commands, in their order
+    private readonly Dictionary<RowsInsert, Rows> _rows = []; // the inserts among the commands that further rows may join, by table
     private readonly Dictionary<SumKey, object[]> _sums = []; // for each statement and row summed, its arguments so far
     private DbTransaction? _transaction;
 
@@ -32,7 +34,32 @@ internal sealed partial class DeferredWrites
     /// <summary>A statement that changes rows, for the context's transaction (see <see cref="Apply"/>); counts as a write of the stage.</summary>
     public static void Defer(AppDbContext db, NpgsqlBatchCommand command)
     {
-        For(db)._commands.Add(command);
+        For(db).Add(command);
+        db.StatementWrites++;
+    }
+
+    /// <summary>
+    /// A row for <paramref name="insert"/>'s table (its <paramref name="values"/> as the provider takes them, null as
+    /// <see cref="DBNull"/>), for the context's transaction (see <see cref="Apply"/>); counts as a write of the stage.
+    /// It joins the rows already waiting for that table, which go as one statement where the first of them
+    /// waited: a row of every add of a group commit in one statement, where it was a statement for each, each
+    /// value a parameter. Unless a statement or question that waits since names the table, or a table the rows
+    /// refer to, or a row waits since for a table the rows refer to: the rows from then on go after it, in a
+    /// statement of their own, so that it finds the tables as it would have, row by row, and a row's parent is
+    /// stored before it.
+    /// </summary>
+    public static void Insert(AppDbContext db, RowsInsert insert, object[] values)
+    {
+        var deferred = For(db);
+        if (!deferred._rows.TryGetValue(insert, out var rows))
+        {
+            deferred.CloseWhere(waiting => waiting.References.Contains(insert.Table)); // a row that may be its rows' parent goes first
+            rows = new Rows(insert);
+            deferred._rows.Add(insert, rows);
+            deferred._commands.Add(rows.Command);
+        }
+
+        rows.Values.Add(values);
         db.StatementWrites++;
     }
 
@@ -76,7 +103,7 @@ internal sealed partial class DeferredWrites
     {
         var deferred = For(db);
         var answer = new Answer();
-        deferred._commands.Add(query);
+        deferred.Add(query);
         deferred._answers.Add(answer);
         return answer;
     }
@@ -174,8 +201,29 @@ internal sealed partial class DeferredWrites
     {
         _commands.Clear();
         _answers.Clear();
+        _rows.Clear();
         _sums.Clear();
         _transaction = transaction;
+    }
+
+    // A statement or question to wait: the inserts of the tables it names, or whose rows refer to a table it names, take no more rows (see Insert).
+    private void Add(NpgsqlBatchCommand command)
+    {
+        CloseWhere(waiting => command.CommandText.Contains(waiting.Table, StringComparison.Ordinal)
+            || waiting.References.Any(table => command.CommandText.Contains(table, StringComparison.Ordinal)));
+        _commands.Add(command);
+    }
+
+    private void CloseWhere(Func<RowsInsert, bool> closes)
+    {
+        foreach (var (insert, rows) in _rows)
+        {
+            if (closes(insert))
+            {
+                rows.Close();
+                _rows.Remove(insert);
+            }
+        }
     }
 
     // At the commit, the sums become statements: the last to go.
@@ -185,7 +233,7 @@ internal sealed partial class DeferredWrites
         {
             foreach (var (key, arguments) in deferred._sums)
             {
-                deferred._commands.Add(key.Statement.Batched(arguments));
+                deferred.Add(key.Statement.Batched(arguments));
             }
 
             deferred._sums.Clear();
@@ -207,7 +255,13 @@ internal sealed partial class DeferredWrites
             return (batch, []);
         }
 
-        foreach (var command in db.Deferred!._commands)
+        foreach (var rows in db.Deferred!._rows.Values)
+        {
+            rows.Close();
+        }
+
+        db.Deferred._rows.Clear();
+        foreach (var command in db.Deferred._commands)
         {
             batch.BatchCommands.Add(command);
         }
@@ -241,6 +295,44 @@ internal sealed partial class DeferredWrites
             }
 
             return Found;
+        }
+    }
+
+    /// <summary>
+    /// The insert of many rows into <paramref name="table"/> in one statement (<paramref name="sql"/>, <c>INSERT …
+    /// SELECT * FROM unnest($1::…[], …)</c>): each column's values go as one array of <paramref name="columns"/>' type.
+    /// <paramref name="references"/>: the tables its rows' foreign keys refer to.
+    /// </summary>
+    public sealed class RowsInsert(string table, string[] references, string sql, Type[] columns)
+    {
+        public string Table { get; } = table;
+
+        public string[] References { get; } = references;
+
+        public string Sql { get; } = sql;
+
+        public Type[] Columns { get; } = columns;
+    }
+
+    // The rows waiting for an insert, sent by its command once it takes no more.
+    private sealed class Rows(RowsInsert insert)
+    {
+        public NpgsqlBatchCommand Command { get; } = new(insert.Sql);
+
+        public List<object[]> Values { get; } = [];
+
+        public void Close()
+        {
+            for (var column = 0; column < insert.Columns.Length; column++)
+            {
+                var array = Array.CreateInstance(insert.Columns[column], Values.Count);
+                for (var row = 0; row < Values.Count; row++)
+                {
+                    array.SetValue(Values[row][column] is DBNull ? null : Values[row][column], row);
+                }
+
+                Command.Parameters.Add(new NpgsqlParameter { Value = array });
+            }
         }
     }
 

@@ -14,7 +14,8 @@ namespace OtpEmail.Admin.Infrastructure.Data;
 /// writer adds on every write of a kind. The statement comes from EF Core's model (table, columns,
 /// value conversions), once per provider. Later reads in the same transaction see the row; a
 /// unique value already taken fails the insert with the provider's exception. On PostgreSQL the
-/// insert waits for the next command, to go with it in one round trip (see <see cref="DeferredWrites"/>).
+/// insert waits for the next command, to go with it in one round trip, and the rows of one table that
+/// wait together go as one statement, a column an array (see <see cref="DeferredWrites.Insert"/>).
 /// </summary>
 public sealed class PreparedInsert<TEntity>
     where TEntity : class
@@ -27,15 +28,7 @@ public sealed class PreparedInsert<TEntity>
         var template = _templates.GetOrAdd(db.GetType(), _ => Generate(db));
         if (DeferredWrites.Apply(db))
         {
-            var deferred = new NpgsqlBatchCommand(template.PositionalSql);
-            foreach (var column in template.Columns)
-            {
-                var parameter = column.CreateParameter(Parameters, positional: true);
-                parameter.Value = column.ValueOf(entity);
-                deferred.Parameters.Add((NpgsqlParameter)parameter);
-            }
-
-            DeferredWrites.Defer(db, deferred);
+            DeferredWrites.Insert(db, template.Rows!, [.. template.Columns.Select(column => column.ValueOf(entity))]);
             return;
         }
 
@@ -87,9 +80,6 @@ public sealed class PreparedInsert<TEntity>
         await copy.CompleteAsync(cancellationToken);
     }
 
-    // Makes parameters for the statements that wait (see DeferredWrites); it runs none.
-    private static readonly NpgsqlCommand Parameters = new();
-
     private static Template Generate(AppDbContext db)
     {
         var entityType = db.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped.");
@@ -100,14 +90,29 @@ public sealed class PreparedInsert<TEntity>
             .Select((p, i) => new Column(p, p.GetRelationalTypeMapping(), sql.DelimitIdentifier(p.GetColumnName(table)!), sql.GenerateParameterName($"p{i}")))
             .ToArray();
         var into = $"{sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => c.Name))})";
-        return new Template($"INSERT INTO {into} VALUES ({string.Join(", ", columns.Select(c => c.Parameter))})", $"COPY {into} FROM STDIN (FORMAT BINARY)", columns);
+        var rows = db is PostgresDbContext
+            ? new DeferredWrites.RowsInsert(
+                table.Name,
+                [.. entityType.GetForeignKeys().Select(key => key.PrincipalEntityType.GetTableName()!).Where(name => name != table.Name).Distinct()],
+                $"INSERT INTO {into} SELECT * FROM unnest({string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.Mapping.StoreType}[]"))})",
+                [.. columns.Select(c => c.ElementType)])
+            : null;
+        return new Template($"INSERT INTO {into} VALUES ({string.Join(", ", columns.Select(c => c.Parameter))})", $"COPY {into} FROM STDIN (FORMAT BINARY)", rows, columns);
     }
 
     private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name, string Parameter)
     {
-        /// <param name="positional">Without a name, for the statement's <see cref="Template.PositionalSql"/>.</param>
-        public DbParameter CreateParameter(DbCommand command, bool positional = false) =>
-            Mapping.CreateParameter(command, positional ? string.Empty : Parameter, value: null, Property.IsNullable);
+        /// <summary>The type of the column's values as the provider takes them, null where the column allows it: an array's element.</summary>
+        public Type ElementType
+        {
+            get
+            {
+                var type = Mapping.Converter?.ProviderClrType ?? Mapping.ClrType;
+                return Property.IsNullable && type.IsValueType && Nullable.GetUnderlyingType(type) is null ? typeof(Nullable<>).MakeGenericType(type) : type;
+            }
+        }
+
+        public DbParameter CreateParameter(DbCommand command) => Mapping.CreateParameter(command, Parameter, value: null, Property.IsNullable);
 
         public object ValueOf(TEntity entity)
         {
@@ -116,13 +121,9 @@ public sealed class PreparedInsert<TEntity>
         }
     }
 
-    private sealed record Template(string Sql, string Copy, Column[] Columns)
+    /// <param name="Rows">On PostgreSQL, the insert of the rows that wait together (see <see cref="DeferredWrites.Insert"/>).</param>
+    private sealed record Template(string Sql, string Copy, DeferredWrites.RowsInsert? Rows, Column[] Columns)
     {
-        private string? _positional;
-
-        /// <summary>The insert for a batch on PostgreSQL, its parameters by position (see <see cref="Data.PositionalSql"/>).</summary>
-        public string PositionalSql => _positional ??= Data.PositionalSql.From(Sql, [.. Columns.Select(c => c.Parameter)]);
-
         public DbCommand CreateCommand(DbConnection connection)
         {
             var command = connection.CreateCommand();
