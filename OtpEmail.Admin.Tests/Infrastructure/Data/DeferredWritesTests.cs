@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using OtpEmail.Admin.Features.OtpEmail;
 using OtpEmail.Admin.Features.Users;
 using OtpEmail.Admin.Infrastructure.Data;
@@ -138,6 +139,36 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
         {
             Assert.Equivalent(row, await db.OtpEmails.AsNoTracking().SingleAsync(a => a.Id == row.Id), strict: true);
         }
+    }
+
+    [Fact]
+    public async Task AValueLongerThanItsColumnIsRefusedInRowsGoneTogetherNotCut()
+    {
+        var userId = long.Parse(await fixture.Api.CreateUserAsync());
+        var ids = fixture.App.Services.GetRequiredService<IdGenerator>();
+        OtpEmailAuthenticator Row(string createdBy) => new()
+        {
+            Id = ids.Next(), UserId = userId, Address = NewAddress(), NormalizedAddress = NewAddress(), State = OtpEmailState.Ready,
+            CreatedAt = DateTimeOffset.UtcNow, CreatedBy = createdBy,
+        };
+        OtpEmailAuthenticator[] rows = [Row("staff-1"), Row(new string('s', 201))]; // the column holds 200
+
+        await using (var writer = DbWriterPostgresTests.NewWriter(fixture.App.Services))
+        {
+            var refused = await Assert.ThrowsAnyAsync<Exception>(() => writer.WriteAsync(Stage<bool>(async db =>
+            {
+                foreach (var row in rows)
+                {
+                    await Authenticators.ExecuteAsync(db, row, CancellationToken.None);
+                }
+
+                return true;
+            }), CancellationToken.None));
+            Assert.Equal(PostgresErrorCodes.StringDataRightTruncation, Assert.IsType<PostgresException>(refused.GetBaseException()).SqlState);
+        }
+
+        await using var db = fixture.App.CreateDbContext();
+        Assert.False(await db.OtpEmails.AnyAsync(a => a.Id == rows[0].Id || a.Id == rows[1].Id));
     }
 
     [Fact]

@@ -94,7 +94,8 @@ public sealed class PreparedInsert<TEntity>
             ? new DeferredWrites.RowsInsert(
                 table.Name,
                 [.. entityType.GetForeignKeys().Select(key => key.PrincipalEntityType.GetTableName()!).Where(name => name != table.Name).Distinct()],
-                $"INSERT INTO {into} SELECT * FROM unnest({string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.Mapping.StoreType}[]"))})",
+                // The arrays' types without a length: a cast to varchar(200) would cut a longer value, where the column refuses it.
+                $"INSERT INTO {into} SELECT * FROM unnest({string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.Mapping.StoreTypeNameBase}[]"))})",
                 [.. columns.Select(c => c.ElementType)])
             : null;
         return new Template($"INSERT INTO {into} VALUES ({string.Join(", ", columns.Select(c => c.Parameter))})", $"COPY {into} FROM STDIN (FORMAT BINARY)", rows, columns);
