@@ -148,8 +148,13 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
         var ids = fixture.App.Services.GetRequiredService<IdGenerator>();
         OtpEmailAuthenticator Row(string createdBy) => new()
         {
-            Id = ids.Next(), UserId = userId, Address = NewAddress(), NormalizedAddress = NewAddress(), State = OtpEmailState.Ready,
-            CreatedAt = DateTimeOffset.UtcNow, CreatedBy = createdBy,
+            Id = ids.Next(),
+            UserId = userId,
+            Address = NewAddress(),
+            NormalizedAddress = NewAddress(),
+            State = OtpEmailState.Ready,
+            CreatedAt = DateTimeOffset.UtcNow,
+            CreatedBy = createdBy,
         };
         OtpEmailAuthenticator[] rows = [Row("staff-1"), Row(new string('s', 201))]; // the column holds 200
 
