@@ -35,6 +35,22 @@ public abstract class UsersApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task TheDisplayNameIsStoredWholeAndNamesTooLongForItTogetherAreRefused()
+    {
+        var given = new string('G', 200);
+
+        var fits = await _api.PostAsync("/v3alpha/users", NewUserJson(ApiClient.AcmeId, "fits" + Guid.NewGuid().ToString("N")[..8], given, new string('F', 199), "fits@example.com"));
+        var tooLong = await _api.PostAsync("/v3alpha/users", NewUserJson(ApiClient.AcmeId, "long" + Guid.NewGuid().ToString("N")[..8], given, new string('F', 200), "long@example.com"));
+
+        Assert.Equal(200, fits.Status);
+        var read = await _api.GetAsync($"/v3alpha/users/{fits.Json["userId"]!.GetValue<string>()}");
+        Assert.Equal($"{given} {new string('F', 199)}", read.Json["user"]!["displayName"]!.GetValue<string>());
+        Assert.Equal(400, tooLong.Status);
+        Assert.Equal(ErrorCode.InvalidArgument, tooLong.ErrorCode());
+        Assert.Contains("USER-DISPLAYNAME-TOO-LONG", tooLong.Body);
+    }
+
+    [Fact]
     public async Task UsernameIsUniqueWithinAnOrganization()
     {
         var username = "dup" + Guid.NewGuid().ToString("N")[..8];

@@ -52,6 +52,9 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
 {
     public const int MaxNameLength = 200;
 
+    /// <summary>The display name, "given family", is stored whole: the two names together fit it.</summary>
+    public const int MaxDisplayNameLength = 400;
+
     private static readonly AppError UsernameTaken =
         AppError.Exists("USER-USERNAME-TAKEN", "A user with this username already exists in the organization", "user.username");
 
@@ -78,7 +81,15 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
             return badName;
         }
 
-        if (user!.Username!.Any(char.IsWhiteSpace))
+        if (user!.GivenName!.Length + 1 + user.FamilyName!.Length > MaxDisplayNameLength)
+        {
+            return AppError.Invalid(
+                "USER-DISPLAYNAME-TOO-LONG",
+                $"user.givenName and user.familyName make the display name \"given family\": at most {MaxDisplayNameLength} characters together",
+                "user.familyName");
+        }
+
+        if (user.Username!.Any(char.IsWhiteSpace))
         {
             return AppError.Invalid("USER-USERNAME-WHITESPACE", "user.username must not contain spaces", "user.username");
         }

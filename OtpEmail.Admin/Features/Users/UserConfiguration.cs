@@ -27,7 +27,7 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.Property(u => u.Username).HasMaxLength(200).UseCollation("NOCASE");
         builder.Property(u => u.GivenName).HasMaxLength(200);
         builder.Property(u => u.FamilyName).HasMaxLength(200);
-        builder.Property(u => u.DisplayName).HasMaxLength(400);
+        builder.Property(u => u.DisplayName).HasMaxLength(CreateUserHandler.MaxDisplayNameLength);
         builder.Property(u => u.Email).HasMaxLength(200).UseCollation("NOCASE");
         builder.Property(u => u.PreferredLanguage).HasMaxLength(LanguageTag.MaxLength);
         builder.HasOne<Organization>().WithMany().HasForeignKey(u => u.OrganizationId).OnDelete(DeleteBehavior.Restrict);
