@@ -78,17 +78,7 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
             DisplayName = "Pat Parent",
             Email = NewAddress(),
         };
-        OtpEmailAuthenticator For(long userId) => new()
-        {
-            Id = ids.Next(),
-            UserId = userId,
-            Address = NewAddress(),
-            NormalizedAddress = NewAddress(),
-            State = OtpEmailState.Ready,
-            CreatedAt = DateTimeOffset.UtcNow,
-            CreatedBy = "staff-1",
-        };
-        OtpEmailAuthenticator[] rows = [For(existing), For(parent.Id)];
+        OtpEmailAuthenticator[] rows = [ReadyAuthenticator(existing), ReadyAuthenticator(parent.Id)];
 
         var (_, _, statements) = await RoundTripsAsync(async db =>
         {
@@ -145,18 +135,7 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
     public async Task AValueLongerThanItsColumnIsRefusedInRowsGoneTogetherNotCut()
     {
         var userId = long.Parse(await fixture.Api.CreateUserAsync());
-        var ids = fixture.App.Services.GetRequiredService<IdGenerator>();
-        OtpEmailAuthenticator Row(string createdBy) => new()
-        {
-            Id = ids.Next(),
-            UserId = userId,
-            Address = NewAddress(),
-            NormalizedAddress = NewAddress(),
-            State = OtpEmailState.Ready,
-            CreatedAt = DateTimeOffset.UtcNow,
-            CreatedBy = createdBy,
-        };
-        OtpEmailAuthenticator[] rows = [Row("staff-1"), Row(new string('s', 201))]; // the column holds 200
+        OtpEmailAuthenticator[] rows = [ReadyAuthenticator(userId), ReadyAuthenticator(userId, createdBy: new string('s', 201))]; // the column holds 200
 
         await using (var writer = DbWriterPostgresTests.NewWriter(fixture.App.Services))
         {
@@ -318,6 +297,21 @@ public sealed class DeferredWritesTests(PostgresApiFixture fixture)
         """, 2);
 
     private static int Inserts(string[] statements) => statements.Sum(s => s.Split("INSERT INTO \"RecipientMailCounts\"").Length - 1);
+
+    private OtpEmailAuthenticator ReadyAuthenticator(long userId, string createdBy = "staff-1")
+    {
+        var ids = fixture.App.Services.GetRequiredService<IdGenerator>();
+        return new()
+        {
+            Id = ids.Next(),
+            UserId = userId,
+            Address = NewAddress(),
+            NormalizedAddress = NewAddress(),
+            State = OtpEmailState.Ready,
+            CreatedAt = DateTimeOffset.UtcNow,
+            CreatedBy = createdBy,
+        };
+    }
 
     private static readonly PreparedQuery Exists = new(
         (db, arguments) => db.Set<RecipientMailCount>().AsNoTracking().Where(c => c.Address == (string)arguments[0]).Select(c => c.Address).Take(1),

@@ -85,7 +85,7 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
         {
             return AppError.Invalid(
                 "USER-DISPLAYNAME-TOO-LONG",
-                $"user.givenName and user.familyName make the display name \"given family\": at most {MaxDisplayNameLength} characters together",
+                $"user.givenName and user.familyName are too long together: the display name they make, \"given family\", has at most {MaxDisplayNameLength} characters",
                 "user.familyName");
         }
 
