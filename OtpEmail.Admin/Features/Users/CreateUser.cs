@@ -81,7 +81,8 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
             return badName;
         }
 
-        if (user!.GivenName!.Length + 1 + user.FamilyName!.Length > MaxDisplayNameLength)
+        var displayName = $"{user!.GivenName} {user.FamilyName}";
+        if (displayName.Length > MaxDisplayNameLength)
         {
             return AppError.Invalid(
                 "USER-DISPLAYNAME-TOO-LONG",
@@ -131,7 +132,7 @@ public sealed class CreateUserHandler(DbWriter writer, IdGenerator ids, UserEven
                 Username = user.Username!,
                 GivenName = user.GivenName!,
                 FamilyName = user.FamilyName!,
-                DisplayName = $"{user.GivenName} {user.FamilyName}",
+                DisplayName = displayName,
                 Email = email!.Address!,
                 EmailVerified = email.IsVerified ?? false,
                 PreferredLanguage = language,
